@@ -1,0 +1,84 @@
+// Lint rules that also guard the architecture: which code may import what.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'crypto', 'net', 'worker_threads'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'release/', 'test-results/', 'test/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // The engine, the CLI and the shared contract run in plain Node or the browser: never Electron.
+    files: ['src/engine/**', 'src/cli/**', 'src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only the shell in src/main (and the preload) may import electron.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'The engine never depends on the app shell or the windows.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // src/shared is loaded by the renderer too: no Node built-ins, no engine code.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'src/shared is browser-safe.' }],
+          patterns: [
+            { group: nodeBuiltins, message: 'src/shared is loaded by the renderer: no Node built-ins.' },
+            {
+              group: ['**/engine/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared depends on nothing but itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The windows see only the preload's API and the shared contract.
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer talks to main only through window.portwatch (the preload).',
+            },
+          ],
+          patterns: [
+            { group: nodeBuiltins, message: 'The renderer is sandboxed: no Node built-ins.' },
+            {
+              group: ['**/engine/**', '**/main/**', '**/cli/**', '**/preload/**'],
+              message: 'The renderer imports only src/shared and its own files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,96 @@
+// ./bin/portwatch: the headless face of the engine. Parses the global options, dispatches to a command,
+// and turns every error into one clear line on stderr with exit code 2.
+import { UserError, messageOf } from '../engine/errors.ts';
+import { defaultDataDir } from '../engine/paths.ts';
+import type { CommandContext } from './command.ts';
+import { commands } from './registry.ts';
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  return [
+    'Usage: portwatch [--data-dir DIR] COMMAND [ARGS...]',
+    '',
+    'Watches the open ports of your hosts with nmap and tells you when they change.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    "  --data-dir DIR   where profiles, references and history live (default: the app's data directory)",
+    '  -h, --help       this help; `portwatch COMMAND --help` for a command',
+    '',
+    'Exit codes: 0 ok / nothing changed, 1 changes found, 2 error.',
+  ].join('\n');
+}
+
+/** Pulls `--data-dir DIR` / `--data-dir=DIR` out of argv wherever it stands. */
+function takeDataDir(argv: string[]): { dataDir?: string; rest: string[] } {
+  const rest: string[] = [];
+  let dataDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--data-dir') {
+      const value = argv[++i];
+      if (value === undefined || value === '')
+        throw new UserError('--data-dir needs a directory, e.g. --data-dir ~/portwatch-data');
+      dataDir = value;
+    } else if (arg.startsWith('--data-dir=')) {
+      dataDir = arg.slice('--data-dir='.length);
+      if (dataDir === '')
+        throw new UserError('--data-dir needs a directory, e.g. --data-dir=~/portwatch-data');
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { dataDir, rest };
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { dataDir, rest } = takeDataDir(argv);
+    const [name, ...args] = rest;
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      process.stdout.write(usage() + '\n');
+      return name === undefined ? 2 : 0;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command) throw new UserError(`unknown command '${name}'; run 'portwatch --help' for the list`);
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(command.help.trimEnd() + '\n');
+      return 0;
+    }
+    const ctx: CommandContext = {
+      dataDir: dataDir ?? defaultDataDir(env),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env,
+      signal: controller.signal,
+    };
+    return await command.run(args, ctx);
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`portwatch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `portwatch: internal error: ${messageOf(error)} (please report this with the command you ran)\n`,
+    );
+    if (env.PORTWATCH_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return 2;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Let stdout drain (large diffs are written to a pipe) before exiting with the code.
+process.exitCode = code;
