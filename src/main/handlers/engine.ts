@@ -1,0 +1,51 @@
+// What the app's request handlers need from the engine, as one small interface. The Electron main process and
+// the tests give it the real engine (see ./real-engine.ts, which wires src/engine's modules over one data
+// directory); nothing here imports electron.
+import type { HistoryEntry } from '../../shared/history.ts';
+import type { Profile, Schedule } from '../../shared/profile.ts';
+import type { NmapRun } from '../../shared/scan.ts';
+import type { SecretStatus, Settings } from '../../shared/settings.ts';
+import type {
+  NmapStatus,
+  ProfileInput,
+  ReferenceSummary,
+  ScanProgressEvent,
+  ScheduleDescription,
+} from '../../shared/ipc.ts';
+
+export interface AppEngine {
+  listProfiles(): Promise<Profile[]>;
+  /** Adds or (with previousName) renames/updates a profile; all or nothing. */
+  saveProfile(input: ProfileInput, previousName?: string): Promise<Profile>;
+  removeProfile(name: string): Promise<void>;
+  setPaused(name: string, paused: boolean): Promise<void>;
+  describeSchedule(schedule: Schedule, count: number): ScheduleDescription;
+
+  reference(profile: string): Promise<{ summary: ReferenceSummary; run: NmapRun } | null>;
+  importReference(profile: string, xml: string, fileName: string): Promise<ReferenceSummary>;
+  /** Runs a scan and makes it the reference. */
+  captureReference(profile: string, onProgress?: (p: ScanProgressEvent) => void): Promise<ReferenceSummary>;
+  /** Makes this scan (or, with hosts, only these hosts of it) the new reference. */
+  acceptScan(entryId: string, hosts?: string[]): Promise<ReferenceSummary>;
+
+  /** All history entries, newest first (optionally of one profile). */
+  history(profile?: string): Promise<HistoryEntry[]>;
+  entry(id: string): Promise<HistoryEntry | null>;
+  /** ndiff's text or XML, reference -> this scan; '' when either scan's XML is gone. */
+  ndiff(entryId: string, format: 'text' | 'xml'): Promise<string>;
+  /** The HTML report the mail would carry for this scan. */
+  htmlReport(entryId: string): Promise<string>;
+
+  /** Starts a scan now (not waiting for it); returns the profiles started. */
+  scanNow(profile?: string): Promise<string[]>;
+  nextRun(profile: string): string | null;
+
+  settings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<Settings>;
+  secretStatus(): Promise<SecretStatus>;
+  setMailPassword(password: string): Promise<void>;
+  clearMailPassword(): Promise<void>;
+  /** Sends a test mail with these (or the saved) settings; resolves to what the server said. */
+  sendTestEmail(settings?: Settings): Promise<string>;
+  nmapStatus(): Promise<NmapStatus>;
+}

@@ -1,0 +1,55 @@
+// The windows are served from a private `portwatch://app/` scheme rather than file://, so every response can
+// carry the Content-Security-Policy header and nothing outside dist/renderer can be read.
+import path from 'node:path';
+
+export const RENDERER_SCHEME = 'portwatch';
+export const RENDERER_ORIGIN = `${RENDERER_SCHEME}://app`;
+
+/** The same policy is in each HTML file's meta tag: our own scripts and styles only, no network. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+/** Maps a request URL to a file under rendererDir, or null (other origins, traversal, unknown types). */
+export function resolveRendererRequest(
+  url: string,
+  rendererDir: string,
+): { file: string; headers: Record<string, string> } | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (`${parsed.protocol}//${parsed.host}` !== RENDERER_ORIGIN) return null;
+  const relative = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
+  const file = path.resolve(rendererDir, relative);
+  if (!file.startsWith(path.resolve(rendererDir) + path.sep)) return null;
+  const type = types[path.extname(file)];
+  if (!type) return null;
+  return {
+    file,
+    headers: {
+      'Content-Type': type,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  };
+}
