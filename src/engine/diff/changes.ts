@@ -1,7 +1,342 @@
-// STUB (being written): the change model, reference -> current. See src/shared/changes.ts for its rules.
-import type { Change } from '../../shared/changes.ts';
-import type { NmapRun } from '../../shared/scan.ts';
+// The change model: what changed from a reference scan to the current one, as typed facts (see
+// src/shared/changes.ts for the kinds and why they are better than ndiff's text).
+//
+// How it reads two runs:
+// - Hosts are matched by address (IPv4, else IPv6, else MAC for MAC-only hosts), never by name.
+// - A host that is absent or down on one side is compared only for presence: host-added/host-up (with a
+//   port-opened per open port, before.state 'absent') or a single host-removed/host-down.
+// - A port's state on one side is: its listed state; else, when that scan covered the port
+//   (`<scaninfo services>` for its protocol), the "Not shown" state it was summarised in (notShown: true),
+//   found by `<extrareasons ports>` (nmap >= 7.80), else the only extraports state, else every candidate
+//   state joined by " or " when old XML cannot say; else 'unscanned'. Only ports listed on either side are
+//   compared, so a change in how many ports are "Not shown" is no change.
+// - 'unscanned' is never reported closed; an unscanned -> open port is a port-opened that says so.
+import type {
+  Change,
+  ChangeKind,
+  HostSide,
+  OsSide,
+  PortSide,
+  ScriptSide,
+  ServiceSummary,
+} from '../../shared/changes.ts';
+import type { Host, NmapRun, Port, ScriptResult, Service } from '../../shared/scan.ts';
+import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 
-export function computeChanges(_reference: NmapRun, _current: NmapRun): Change[] {
-  throw new Error('not implemented');
+const KIND_ORDER: readonly ChangeKind[] = [
+  'host-added',
+  'host-removed',
+  'host-up',
+  'host-down',
+  'hostname-changed',
+  'mac-changed',
+  'os-changed',
+  'script-changed',
+  'port-opened',
+  'port-closed',
+  'port-state-changed',
+  'service-changed',
+];
+
+/** What one scan knows: its hosts by address and the ports it covered per protocol. */
+interface ScanView {
+  hosts: Map<string, Host>;
+  coverage: Map<string, PortRanges>;
+  ranOsDetection: boolean;
+}
+
+export function computeChanges(reference: NmapRun, current: NmapRun): Change[] {
+  const before = viewOf(reference);
+  const after = viewOf(current);
+  const changes: Change[] = [];
+  const keys = new Set([...before.hosts.keys(), ...after.hosts.keys()]);
+  for (const key of keys) compareHost(key, before, after, changes);
+  return sortChanges(changes);
+}
+
+function viewOf(run: NmapRun): ScanView {
+  const hosts = new Map<string, Host>();
+  for (const host of run.hosts) {
+    const key = hostKey(host);
+    // A host listed twice (given twice as a target): the first answer stands, as in ndiff.
+    if (key !== undefined && !hosts.has(key)) hosts.set(key, host);
+  }
+  const coverage = new Map<string, PortRanges>();
+  for (const info of run.scanInfo) {
+    const ports = parsePortList(info.services, info.protocol);
+    coverage.set(info.protocol, (coverage.get(info.protocol) ?? PortRanges.EMPTY).union(ports));
+  }
+  const ranOsDetection = /(^|\s)-(O|A)(\s|$)/.test(run.args ?? '') || run.hosts.some((h) => h.os.length > 0);
+  return { hosts, coverage, ranOsDetection };
+}
+
+/** The address a host is matched by: IPv4, else IPv6, else its MAC. */
+export function hostKey(host: Host): string | undefined {
+  const of = (type: string) => host.addresses.find((a) => a.addrtype === type)?.addr;
+  return of('ipv4') ?? of('ipv6') ?? of('mac')?.toUpperCase();
+}
+
+function isUp(host: Host | undefined): host is Host {
+  return host?.status?.state === 'up';
+}
+
+function hostSide(host: Host | undefined): HostSide {
+  if (!host) return { state: 'absent', hostnames: [] };
+  const side: HostSide = { state: host.status?.state ?? 'unknown', hostnames: hostnamesOf(host) };
+  const mac = host.addresses.find((a) => a.addrtype === 'mac');
+  if (mac) {
+    side.mac = mac.addr.toUpperCase();
+    if (mac.vendor !== undefined) side.macVendor = mac.vendor;
+  }
+  return side;
+}
+
+function hostnamesOf(host: Host): string[] {
+  return [...new Set(host.hostnames.map((h) => h.name))];
+}
+
+function compareHost(key: string, before: ScanView, after: ScanView, out: Change[]): void {
+  const a = before.hosts.get(key);
+  const b = after.hosts.get(key);
+  if (!isUp(a)) {
+    if (!isUp(b)) return; // down or absent on both sides: nothing to say
+    out.push({ kind: a ? 'host-up' : 'host-added', host: key, before: hostSide(a), after: hostSide(b) });
+    for (const port of b.ports) {
+      if (port.state?.state !== 'open') continue;
+      out.push(portChange('port-opened', key, port, { state: 'absent' }, listedSide(port)));
+    }
+    return;
+  }
+  if (!isUp(b)) {
+    out.push({ kind: b ? 'host-down' : 'host-removed', host: key, before: hostSide(a), after: hostSide(b) });
+    return;
+  }
+
+  const sideA = hostSide(a);
+  const sideB = hostSide(b);
+  if (!sameSet(sideA.hostnames, sideB.hostnames)) {
+    out.push({ kind: 'hostname-changed', host: key, before: sideA, after: sideB });
+  }
+  if (sideA.mac !== undefined && sideB.mac !== undefined && sideA.mac !== sideB.mac) {
+    out.push({ kind: 'mac-changed', host: key, before: sideA, after: sideB });
+  }
+  compareOs(key, a, b, before, after, out);
+  compareScripts(key, a.hostScripts, b.hostScripts, undefined, out);
+  comparePorts(key, a, b, before, after, out);
+}
+
+function compareOs(key: string, a: Host, b: Host, before: ScanView, after: ScanView, out: Change[]): void {
+  const osA: OsSide = { matches: [...new Set(a.os.map((m) => m.name))] };
+  const osB: OsSide = { matches: [...new Set(b.os.map((m) => m.name))] };
+  if (sameSet(osA.matches, osB.matches)) return;
+  // A scan without -O says nothing about the OS: no change against one that guessed.
+  if (
+    (osA.matches.length === 0 && !before.ranOsDetection) ||
+    (osB.matches.length === 0 && !after.ranOsDetection)
+  )
+    return;
+  out.push({ kind: 'os-changed', host: key, before: osA, after: osB });
+}
+
+function comparePorts(key: string, a: Host, b: Host, before: ScanView, after: ScanView, out: Change[]): void {
+  const listedA = listedPorts(a);
+  const listedB = listedPorts(b);
+  const ids = new Set([...listedA.keys(), ...listedB.keys()]);
+  for (const id of ids) {
+    const [protocol, portText] = splitPortId(id);
+    const port = Number(portText);
+    const portA = listedA.get(id);
+    const portB = listedB.get(id);
+    const sideA = portA ? listedSide(portA) : unlistedSide(a, before, protocol, port);
+    const sideB = portB ? listedSide(portB) : unlistedSide(b, after, protocol, port);
+    const where = { host: key, port, protocol };
+
+    if (sameState(sideA.state, sideB.state)) {
+      if (!portA || !portB) continue;
+      if (!sameService(sideA.service, sideB.service)) {
+        out.push({ kind: 'service-changed', ...where, before: sideA, after: sideB });
+      }
+      compareScripts(key, portA.scripts, portB.scripts, { port, protocol }, out);
+      continue;
+    }
+    const kind = portChangeKind(sideA.state, sideB.state);
+    if (kind) out.push({ kind, ...where, before: sideA, after: sideB });
+  }
+}
+
+/** Which change a port's state change is, or none when either side's knowledge is missing. */
+function portChangeKind(
+  before: string,
+  after: string,
+): 'port-opened' | 'port-closed' | 'port-state-changed' | null {
+  if (after === 'open') return 'port-opened';
+  if (after === 'unscanned' || before === 'unscanned') return null; // not covered now, or newly covered and not open
+  if (before === 'open' && (after === 'closed' || after === 'filtered')) return 'port-closed';
+  return 'port-state-changed';
+}
+
+/** Ports with a state, by "tcp/22". A port without a `<state>` is ignored, as ndiff does. */
+function listedPorts(host: Host): Map<string, Port> {
+  const ports = new Map<string, Port>();
+  for (const port of host.ports) {
+    const id = `${port.protocol}/${port.portid}`;
+    if (port.state !== undefined && !ports.has(id)) ports.set(id, port);
+  }
+  return ports;
+}
+
+function splitPortId(id: string): [string, string] {
+  const slash = id.lastIndexOf('/');
+  return [id.slice(0, slash), id.slice(slash + 1)];
+}
+
+function listedSide(port: Port): PortSide {
+  const side: PortSide = { state: port.state?.state ?? 'unscanned' };
+  const service = serviceSummary(port.service);
+  if (service) side.service = service;
+  return side;
+}
+
+/** A port the host did not list: "Not shown" if the scan covered it, else unscanned. */
+function unlistedSide(host: Host, view: ScanView, protocol: string, port: number): PortSide {
+  if (host.timedOut || !view.coverage.get(protocol)?.has(port)) return { state: 'unscanned' };
+  const unexplained: string[] = [];
+  for (const extra of host.extraPorts) {
+    const listing = extra.reasons.filter((r) => r.ports !== undefined && (r.proto ?? protocol) === protocol);
+    if (listing.some((r) => parsePortList(r.ports, protocol).has(port))) {
+      return { state: extra.state ?? 'unknown', notShown: true };
+    }
+    // Reasons that list ports (for any protocol) rule this group out; older XML lists none.
+    if (!extra.reasons.some((r) => r.ports !== undefined)) unexplained.push(extra.state ?? 'unknown');
+  }
+  const states = [...new Set(unexplained)];
+  if (states.length === 0) return { state: 'unscanned' };
+  return { state: states.join(' or '), notShown: true };
+}
+
+/** Equal states; an old-XML "closed or filtered" matches either of its candidates. */
+function sameState(a: string, b: string): boolean {
+  if (a === b) return true;
+  const optionsA = a.split(' or ');
+  const optionsB = b.split(' or ');
+  if (optionsA.length === 1 && optionsB.length === 1) return false;
+  return optionsA.some((state) => optionsB.includes(state));
+}
+
+const SERVICE_FIELDS = ['name', 'product', 'version', 'extrainfo', 'tunnel'] as const;
+
+function serviceSummary(service: Service | undefined): ServiceSummary | undefined {
+  if (!service) return undefined;
+  const summary: ServiceSummary = {};
+  for (const field of SERVICE_FIELDS) if (service[field] !== undefined) summary[field] = service[field];
+  return Object.keys(summary).length > 0 ? summary : undefined;
+}
+
+function sameService(a: ServiceSummary | undefined, b: ServiceSummary | undefined): boolean {
+  return SERVICE_FIELDS.every((field) => a?.[field] === b?.[field]);
+}
+
+function compareScripts(
+  key: string,
+  before: ScriptResult[],
+  after: ScriptResult[],
+  where: { port: number; protocol: string } | undefined,
+  out: Change[],
+): void {
+  const outputsA = scriptOutputs(before);
+  const outputsB = scriptOutputs(after);
+  for (const id of new Set([...outputsA.keys(), ...outputsB.keys()])) {
+    const a = outputsA.get(id);
+    const b = outputsB.get(id);
+    if (a === b) continue;
+    const side = (output: string | undefined): ScriptSide | null =>
+      output === undefined ? null : { id, output };
+    out.push({ kind: 'script-changed', host: key, ...where, before: side(a), after: side(b) });
+  }
+}
+
+/** Script outputs by id; a script that ran twice on one target keeps both outputs, in order. */
+function scriptOutputs(scripts: ScriptResult[]): Map<string, string> {
+  const outputs = new Map<string, string>();
+  for (const script of scripts) {
+    const seen = outputs.get(script.id);
+    outputs.set(script.id, seen === undefined ? script.output : `${seen}\n${script.output}`);
+  }
+  return outputs;
+}
+
+function portChange(
+  kind: 'port-opened',
+  host: string,
+  port: Port,
+  before: PortSide,
+  after: PortSide,
+): Change {
+  return { kind, host, port: port.portid, protocol: port.protocol, before, after };
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((item) => set.has(item));
+}
+
+// --- order -----------------------------------------------------------------------------------------
+
+/** By host address (IPv4 numerically, then IPv6 numerically, then MACs), then port, then kind. */
+export function sortChanges(changes: Change[]): Change[] {
+  const ranks = new Map<string, [number, bigint, string]>();
+  const rankOf = (host: string) => {
+    let rank = ranks.get(host);
+    if (!rank) ranks.set(host, (rank = addressRank(host)));
+    return rank;
+  };
+  return changes.sort((x, y) => {
+    const [familyX, valueX, textX] = rankOf(x.host);
+    const [familyY, valueY, textY] = rankOf(y.host);
+    if (familyX !== familyY) return familyX - familyY;
+    if (valueX !== valueY) return valueX < valueY ? -1 : 1;
+    if (textX !== textY) return textX < textY ? -1 : 1;
+    const portX = 'port' in x && x.port !== undefined ? x.port : -1;
+    const portY = 'port' in y && y.port !== undefined ? y.port : -1;
+    if (portX !== portY) return portX - portY;
+    const protoX = ('protocol' in x && x.protocol) || '';
+    const protoY = ('protocol' in y && y.protocol) || '';
+    if (protoX !== protoY) return protoX < protoY ? -1 : 1;
+    const kindDiff = KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind);
+    if (kindDiff !== 0) return kindDiff;
+    return scriptId(x) < scriptId(y) ? -1 : scriptId(x) > scriptId(y) ? 1 : 0;
+  });
+}
+
+function scriptId(change: Change): string {
+  return change.kind === 'script-changed' ? ((change.after ?? change.before)?.id ?? '') : '';
+}
+
+/** [family, numeric value, text]: family 0 IPv4, 1 IPv6, 2 anything else (MACs), compared as text. */
+function addressRank(address: string): [number, bigint, string] {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (v4) return [0, v4.slice(1).reduce((sum, octet) => sum * 256n + BigInt(octet), 0n), ''];
+  const v6 = ipv6Value(address);
+  if (v6 !== undefined) return [1, v6, ''];
+  return [2, 0n, address];
+}
+
+function ipv6Value(address: string): bigint | undefined {
+  if (!address.includes(':') || /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(address)) return undefined;
+  let text = address.split('%')[0]!;
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [b0, b1, b2, b3] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = text.slice(0, tail.index) + `${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - rest.length : 0;
+  const groups = [...head, ...Array<string>(Math.max(fill, 0)).fill('0'), ...rest];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
+  return groups.reduce((sum, group) => (sum << 16n) + BigInt(parseInt(group, 16)), 0n);
 }
