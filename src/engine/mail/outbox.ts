@@ -1,0 +1,316 @@
+// The persistent outbox: nothing a scan reports is lost because the mail server was down, slow or refusing.
+//
+// <data dir>/outbox/<id>.json   one message: content, a stable Message-ID, its state and attempts
+// <data dir>/outbox/<id>.lock   held by the process sending it (pid + time), created exclusively
+//
+// Sending is at-least-once: the record is marked "sending" (and locked) before the SMTP transaction and
+// "sent" after the server's 250. A crash in between leaves "sending" with a dead lock; the next sender
+// re-sends it with the same Message-ID and Date, so in that rare case a recipient may get two identical
+// copies that mail clients can recognise as one. We never risk the opposite (a message marked sent that
+// was not). Transient failures (connection refused, timeouts, 4xx, TLS/DNS problems) are retried with
+// bounded exponential backoff and jitter; permanent ones (5xx, bad credentials) are recorded as failed
+// and shown, and `portwatch mail flush` tries them again once the user has fixed the cause.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DeliveryState } from '../../shared/history.ts';
+import { messageOf } from '../errors.ts';
+import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import type { MailContent } from './report.ts';
+import type { OutgoingMessage, SendFailure } from './transport.ts';
+
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxRecord {
+  /** File name stem; sorts by creation time. */
+  id: string;
+  messageId: string;
+  createdAt: string;
+  /** History entries this message reports on. */
+  entryIds: string[];
+  /** Held items this message was composed from (so a crash after composing does not compose them twice). */
+  heldIds: string[];
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string;
+  lastAttemptAt?: string;
+  lastError?: string;
+  sentAt?: string;
+  /** The message; dropped once sent (the record stays as proof of delivery). */
+  content?: MailContent;
+  subject: string;
+}
+
+export interface RetryPolicy {
+  /** Delay after the first failure. */
+  baseMs: number;
+  /** Longest delay between two attempts. */
+  maxMs: number;
+  /** After this long since the message was created, a transient failure becomes permanent. */
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, giveUpAfterMs: 72 * 3_600_000 };
+
+/** A lock older than this is stale even if its pid is alive (pid reuse). Longer than any SMTP transaction. */
+const LOCK_STALE_MS = 15 * 60_000;
+
+/** Exponential backoff with "equal jitter": half the delay fixed, half random, so senders do not align. */
+export function backoffMs(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp / 2 + (exp / 2) * random());
+}
+
+export interface OutboxOptions {
+  dataDir: string;
+  now?: () => Date;
+  retry?: Partial<RetryPolicy>;
+  random?: () => number;
+}
+
+export interface AttemptResult {
+  record: OutboxRecord;
+  outcome: 'sent' | 'waiting' | 'failed' | 'skipped';
+  error?: string;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Outbox {
+  readonly dir: string;
+  private readonly now: () => Date;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+
+  constructor(options: OutboxOptions) {
+    this.dir = path.join(options.dataDir, 'outbox');
+    this.now = options.now ?? (() => new Date());
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.random = options.random ?? Math.random;
+  }
+
+  private file(id: string): string {
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  private lockFile(id: string): string {
+    return path.join(this.dir, `${id}.lock`);
+  }
+
+  private async write(record: OutboxRecord): Promise<void> {
+    await writeFileAtomic(this.file(record.id), JSON.stringify(record) + '\n', { mode: 0o600 });
+  }
+
+  async read(id: string): Promise<OutboxRecord | undefined> {
+    const text = await readIfExists(this.file(id));
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as OutboxRecord;
+    } catch {
+      return undefined; // cannot happen with atomic writes; a damaged file is left for a human to look at
+    }
+  }
+
+  /** Queues a message for sending now. Returns once it is safely on disk. */
+  async enqueue(
+    content: MailContent,
+    entryIds: string[],
+    heldIds: string[] = [],
+    fromAddress = '',
+  ): Promise<OutboxRecord> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const now = this.now();
+    const domain = /@([^@>\s]+)>?$/.exec(fromAddress)?.[1] ?? (os.hostname() || 'portwatch.invalid');
+    const record: OutboxRecord = {
+      id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
+      messageId: `<portwatch.${randomUUID()}@${domain}>`,
+      createdAt: now.toISOString(),
+      entryIds,
+      heldIds,
+      state: 'queued',
+      attempts: 0,
+      nextAttemptAt: now.toISOString(),
+      content,
+      subject: content.subject,
+    };
+    await this.write(record);
+    return record;
+  }
+
+  /** Every record, oldest first. */
+  async list(): Promise<OutboxRecord[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: OutboxRecord[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+      const record = await this.read(name.slice(0, -'.json'.length));
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  /** The message as it goes out: the same Message-ID and Date on every attempt. */
+  static outgoing(record: OutboxRecord): OutgoingMessage {
+    const content = record.content!;
+    return { messageId: record.messageId, date: record.createdAt, ...content };
+  }
+
+  /** Takes the record's lock; false when another live process holds it. */
+  private async lock(id: string): Promise<boolean> {
+    const file = this.lockFile(id);
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        const handle = await fs.open(file, 'wx', 0o600);
+        await handle.writeFile(JSON.stringify({ pid: process.pid, at: this.now().toISOString() }));
+        await handle.close();
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let holder: { pid?: number; at?: string } = {};
+      try {
+        holder = JSON.parse((await readIfExists(file)) ?? '{}');
+      } catch {
+        // a lock being written right now, or damaged: judged by its age below
+      }
+      const stat = await fs.stat(file).catch(() => undefined);
+      const age = this.now().getTime() - (stat?.mtimeMs ?? 0);
+      const alive = typeof holder.pid === 'number' && pidAlive(holder.pid);
+      if (alive && age < LOCK_STALE_MS) return false;
+      if (!alive && holder.pid === undefined && age < 5_000) return false; // just created, not written yet
+      await fs.rm(file, { force: true });
+    }
+    return false;
+  }
+
+  private async unlock(id: string): Promise<void> {
+    await fs.rm(this.lockFile(id), { force: true });
+  }
+
+  /** Whether a record should be attempted now. `force` ignores the backoff; `includeFailed` retries failed ones. */
+  isDue(record: OutboxRecord, options: { force?: boolean; includeFailed?: boolean } = {}): boolean {
+    if (record.state === 'sent') return false;
+    if (record.state === 'failed') return options.includeFailed === true;
+    // "sending": a crashed sender's leftover (the lock decides whether someone is still at it).
+    if (record.state === 'sending') return true;
+    return options.force === true || Date.parse(record.nextAttemptAt) <= this.now().getTime();
+  }
+
+  /**
+   * Attempts one record: lock, mark sending, send, mark sent / waiting / failed, unlock.
+   * `send` throws on failure; `explain` classifies the error.
+   */
+  async attempt(
+    id: string,
+    send: (message: OutgoingMessage) => Promise<void>,
+    explain: (error: unknown) => SendFailure,
+    options: { force?: boolean; includeFailed?: boolean } = {},
+  ): Promise<AttemptResult> {
+    if (!(await this.lock(id))) {
+      const record = await this.read(id);
+      return { record: record!, outcome: 'skipped' };
+    }
+    try {
+      let record = await this.read(id);
+      if (!record || !record.content || !this.isDue(record, options)) {
+        return { record: record!, outcome: 'skipped' };
+      }
+      const startedAt = this.now();
+      record = {
+        ...record,
+        state: 'sending',
+        attempts: record.attempts + 1,
+        lastAttemptAt: startedAt.toISOString(),
+      };
+      await this.write(record);
+      try {
+        await send(Outbox.outgoing(record));
+      } catch (error) {
+        const failure = explain(error);
+        const now = this.now();
+        const tooOld = now.getTime() - Date.parse(record.createdAt) >= this.retry.giveUpAfterMs;
+        if (failure.permanent || tooOld) {
+          const message = failure.permanent
+            ? failure.message
+            : `gave up after ${record.attempts} attempts: ${failure.message}`;
+          record = { ...record, state: 'failed', lastError: message };
+          await this.write(record);
+          return { record, outcome: 'failed', error: message };
+        }
+        const next = new Date(now.getTime() + backoffMs(record.attempts, this.retry, this.random));
+        record = {
+          ...record,
+          state: 'queued',
+          lastError: failure.message,
+          nextAttemptAt: next.toISOString(),
+        };
+        await this.write(record);
+        return { record, outcome: 'waiting', error: failure.message };
+      }
+      const { content: _sent, ...rest } = record;
+      record = { ...rest, state: 'sent', sentAt: this.now().toISOString() };
+      delete record.lastError;
+      await this.write(record);
+      return { record, outcome: 'sent' };
+    } catch (error) {
+      // Disk trouble: leave the record as it is on disk; it will be picked up again.
+      return { record: (await this.read(id))!, outcome: 'waiting', error: messageOf(error) };
+    } finally {
+      await this.unlock(id);
+    }
+  }
+
+  /** The earliest time a queued record is due, or undefined. */
+  async nextDueAt(): Promise<Date | undefined> {
+    const times = (await this.list())
+      .filter((r) => r.state === 'queued' || r.state === 'sending')
+      .map((r) => (r.state === 'sending' ? this.now().getTime() : Date.parse(r.nextAttemptAt)));
+    return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  }
+
+  /** Removes sent records older than `keepMs` (their only use is answering "was it delivered?"). */
+  async prune(keepMs: number): Promise<number> {
+    let removed = 0;
+    const cutoff = this.now().getTime() - keepMs;
+    for (const record of await this.list()) {
+      if (record.state === 'sent' && Date.parse(record.sentAt ?? record.createdAt) < cutoff) {
+        await fs.rm(this.file(record.id), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+/** A history entry's delivery state from the records that mention it (the most advanced one wins). */
+export function deliveryFromRecords(records: OutboxRecord[], entryId: string): DeliveryState | undefined {
+  const mine = records.filter((r) => r.entryIds.includes(entryId));
+  const sent = mine.find((r) => r.state === 'sent');
+  if (sent) return { state: 'delivered', at: sent.sentAt ?? sent.createdAt };
+  const waiting = mine.find((r) => r.state === 'queued' || r.state === 'sending');
+  if (waiting) {
+    return {
+      state: 'waiting',
+      attempts: waiting.attempts,
+      nextAttemptAt: waiting.nextAttemptAt,
+      ...(waiting.lastError !== undefined ? { lastError: waiting.lastError } : {}),
+    };
+  }
+  const failed = mine.find((r) => r.state === 'failed');
+  if (failed) return { state: 'failed', error: failed.lastError ?? 'not delivered' };
+  return undefined;
+}
