@@ -19,6 +19,10 @@ export interface ScanOptions {
   confirmChanges: boolean;
   /** Hard time limit for one scan, in seconds. */
   timeoutSeconds: number;
+  /** --host-timeout: give up on one host after this many seconds (that scan is then incomplete). Unset: none. */
+  hostTimeoutSeconds?: number;
+  /** Reverse-DNS names for the hosts (needed for hostname-changed). Default true; false adds -n. */
+  resolveHostnames?: boolean;
 }
 
 /** A cron expression, or one of the friendly presets (shown with a description and next run times). */
