@@ -38,4 +38,15 @@ export interface HistoryEntry {
   /** Raw XML kept (references and scans that changed something; the rest are pruned by retention). */
   hasXml: boolean;
   delivery: DeliveryState;
+  /** Something the user should know about this scan, e.g. that it became the first reference. */
+  note?: string;
+  /** When changes were confirmed by a second scan of just the changed hosts and ports. */
+  confirmation?: {
+    /** That scan's nmap argv. */
+    args: string[];
+    /** How many changes did not show again and were dropped. */
+    dropped: number;
+    /** Why the confirmation could not be made (all changes are then kept). */
+    reason?: string;
+  };
 }

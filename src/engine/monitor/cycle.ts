@@ -1,0 +1,227 @@
+// One scan cycle of a profile: scan, judge whether the scan can be trusted, compare with the reference,
+// confirm the changes by rescanning just what changed, sort out the noise, record, report.
+// A scan that failed, was cut short, or ran while this machine was offline is recorded with its reason and
+// never produces change alerts; the reference is never touched by it.
+import type { Change } from '../../shared/changes.ts';
+import { changeKey } from '../../shared/changes.ts';
+import type { HistoryEntry, ScanStatus } from '../../shared/history.ts';
+import type { Profile } from '../../shared/profile.ts';
+import type { NmapRun } from '../../shared/scan.ts';
+import { computeChanges } from '../diff/changes.ts';
+import { ndiff } from '../diff/ndiff/index.ts';
+import { UserError, messageOf } from '../errors.ts';
+import { runNmap, type NmapResult, type ScanProgress } from '../nmap/run.ts';
+import { newId, type ProfilePaths } from './layout.ts';
+import type { HistoryStore } from './history.ts';
+import type { ReferenceMeta, ReferenceStore } from './references.ts';
+import { hostKey, isUp, runCounts } from './runs.ts';
+import { triage } from './noise.ts';
+import type { OfflineCheck } from './offline.ts';
+import { updateState } from './state.ts';
+
+export type ScanPhase = 'scan' | 'confirm';
+
+export interface CycleInput {
+  profile: Profile;
+  paths: ProfilePaths;
+  references: ReferenceStore;
+  history: HistoryStore;
+  nmapPath?: string;
+  isOffline: OfflineCheck;
+  retentionDays: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress, phase: ScanPhase) => void;
+  now?: () => Date;
+}
+
+export interface CycleOutcome {
+  entry: HistoryEntry;
+  /** The changes that are alerts (not suppressed). */
+  alerted: Change[];
+  /** ndiff's text, reference -> this scan ('' when there was nothing to compare). */
+  ndiffText: string;
+  /** Set when this scan became the profile's first reference. */
+  newReference?: ReferenceMeta;
+}
+
+/** Runs one cycle; the caller holds the profile's scan lock. Never throws for a failed scan: it records it. */
+export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
+  const { profile, references, history } = input;
+  const now = input.now ?? (() => new Date());
+  const startedAt = now();
+  const id = newId(startedAt);
+
+  let result: NmapResult | undefined;
+  let status: ScanStatus = 'ok';
+  let reason: string | undefined;
+  try {
+    result = await runNmap({
+      targets: profile.targets,
+      options: profile.options,
+      nmapPath: input.nmapPath,
+      signal: input.signal,
+      onProgress: (progress) => input.onProgress?.(progress, 'scan'),
+    });
+    if (result.failure) {
+      status = result.failure.kind === 'cancelled' ? 'cancelled' : 'failed';
+      reason = result.failure.message;
+    } else if (result.run.completeness.status !== 'complete') {
+      status = 'failed';
+      reason = `nmap's output is incomplete: ${result.run.completeness.reason}`;
+    }
+  } catch (error) {
+    status = input.signal?.aborted ? 'cancelled' : 'failed';
+    reason = error instanceof UserError ? error.message : `internal error: ${messageOf(error)}`;
+  }
+
+  const referenceMeta = references.current();
+  let reference: NmapRun | undefined;
+  let changes: Change[] = [];
+  let newReference: ReferenceMeta | undefined;
+  let confirmation: HistoryEntry['confirmation'];
+  let ndiffText = '';
+
+  if (status === 'ok' && result && referenceMeta) {
+    reference = references.load(referenceMeta.id);
+    const offlineReason = offlineCheck(reference, result.run, input.isOffline);
+    if (offlineReason) {
+      status = 'offline';
+      reason = offlineReason;
+    }
+  }
+
+  if (status === 'ok' && result && reference) {
+    changes = computeChanges(reference, result.run);
+    if (changes.length > 0 && profile.options.confirmChanges) {
+      const confirmed = await confirm(input, reference, changes);
+      if (input.signal?.aborted) {
+        status = 'cancelled';
+        reason = 'cancelled during the confirmation scan';
+        changes = [];
+      } else {
+        confirmation = confirmed.confirmation;
+        changes = confirmed.changes;
+      }
+    }
+    if (status === 'ok') ndiffText = ndiffTextOf(reference, result.run);
+  }
+
+  if (status !== 'ok') changes = [];
+  const { alerted, suppressed } = triage(changes, profile.expected, now());
+
+  if (status === 'ok' && result && !referenceMeta) {
+    newReference = references.save(result.run, result.xml, { source: 'first-scan', fromScanId: id });
+  }
+
+  const counts = result ? runCounts(result.run) : { hostsUp: 0, hostsScanned: 0, openPorts: 0 };
+  const entry: HistoryEntry = {
+    id,
+    profile: profile.name,
+    startedAt: startedAt.toISOString(),
+    durationMs: result?.durationMs ?? now().getTime() - startedAt.getTime(),
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    nmapArgs: result?.args ?? [],
+    counts: { ...counts, changes: changes.length, alerted: alerted.length },
+    changes,
+    suppressed,
+    ...((newReference ?? referenceMeta) ? { referenceId: (newReference ?? referenceMeta)!.id } : {}),
+    ...(newReference ? { note: 'first successful scan: it is now the reference' } : {}),
+    ...(confirmation ? { confirmation } : {}),
+    hasXml: status === 'ok' && result !== undefined,
+    delivery: { state: 'none' },
+  };
+  history.record(entry, result?.xml);
+  updateState(input.paths, (state) => ({
+    ...state,
+    lastRunAt: entry.startedAt,
+    lastScanId: entry.id,
+    ...(status === 'ok' ? { lastSuccessAt: entry.startedAt, lastSuccessId: entry.id } : {}),
+  }));
+  if (status === 'ok') history.prune(input.retentionDays, new Set([entry.id]), now());
+  return {
+    entry,
+    alerted: status === 'ok' ? alerted : [],
+    ndiffText,
+    ...(newReference ? { newReference } : {}),
+  };
+}
+
+/** "Every host up in the reference is now down, and this machine looks offline": not a change. */
+function offlineCheck(reference: NmapRun, current: NmapRun, isOffline: OfflineCheck): string | undefined {
+  const wasUp = reference.hosts.filter(isUp).map(hostKey);
+  if (wasUp.length === 0) return undefined;
+  const nowUp = new Set(current.hosts.filter(isUp).map(hostKey));
+  if (wasUp.some((host) => nowUp.has(host))) return undefined;
+  if (!isOffline()) return undefined;
+  return `all ${wasUp.length} host(s) up in the reference are down and this machine looks offline (no network interface or default route); not treated as changes`;
+}
+
+/** Rescans only the changed hosts and ports once; keeps the changes that show again. */
+async function confirm(
+  input: CycleInput,
+  reference: NmapRun,
+  changes: Change[],
+): Promise<{ changes: Change[]; confirmation: NonNullable<HistoryEntry['confirmation']> }> {
+  const hosts = [...new Set(changes.map((c) => c.host))];
+  const tcp = new Set<number>();
+  const udp = new Set<number>();
+  const addPort = (port: number, protocol: string) => (protocol === 'udp' ? udp : tcp).add(port);
+  for (const change of changes)
+    if ('port' in change && change.port !== undefined) addPort(change.port, change.protocol!);
+  // Host-level changes (a host gone or down): look again at the ports it had open.
+  for (const change of changes) {
+    if (!change.kind.startsWith('host-')) continue;
+    for (const host of reference.hosts.filter((h) => hostKey(h) === change.host))
+      for (const port of host.ports) if (port.state?.state === 'open') addPort(port.portid, port.protocol);
+  }
+  const onlyPorts =
+    tcp.size + udp.size > 0
+      ? { tcp: [...tcp].sort((a, b) => a - b), udp: [...udp].sort((a, b) => a - b) }
+      : undefined;
+  let result: NmapResult;
+  try {
+    result = await runNmap({
+      targets: hosts,
+      options: input.profile.options,
+      nmapPath: input.nmapPath,
+      ...(onlyPorts ? { onlyPorts } : {}),
+      signal: input.signal,
+      onProgress: (progress) => input.onProgress?.(progress, 'confirm'),
+    });
+  } catch (error) {
+    return {
+      changes,
+      confirmation: {
+        args: [],
+        dropped: 0,
+        reason: `confirmation scan failed: ${messageOf(error)}; all changes kept`,
+      },
+    };
+  }
+  const failure =
+    result.failure?.message ??
+    (result.run.completeness.status !== 'complete' ? result.run.completeness.reason : undefined);
+  if (failure)
+    return {
+      changes,
+      confirmation: {
+        args: result.args,
+        dropped: 0,
+        reason: `confirmation scan failed: ${failure}; all changes kept`,
+      },
+    };
+  const held = new Set(computeChanges(reference, result.run).map(changeKey));
+  const kept = changes.filter((change) => held.has(changeKey(change)));
+  return { changes: kept, confirmation: { args: result.args, dropped: changes.length - kept.length } };
+}
+
+function ndiffTextOf(reference: NmapRun, current: NmapRun): string {
+  const parts: string[] = [];
+  try {
+    ndiff(reference, current, { verbose: false, format: 'text' }, (text) => parts.push(text));
+  } catch {
+    return ''; // the report goes out with the change model alone rather than not at all
+  }
+  return parts.join('');
+}
