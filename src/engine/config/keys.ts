@@ -1,6 +1,6 @@
 // Every setting a user can change by name (`portwatch config set KEY VALUE`), with the one rule that checks
 // it. The settings file loader uses the same rules, so a hand-edited file is held to them too.
-import { GMAIL_SMTP, type Settings } from '../../shared/settings.ts';
+import { GMAIL_SMTP, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { UserError } from '../errors.ts';
 
 export interface SettingKey {
@@ -88,7 +88,10 @@ export const SETTING_KEYS: SettingKey[] = [
   field('email', 'enabled', bool),
   field('email', 'provider', oneOf('gmail', 'smtp'), (s) => {
     // Gmail has one right server set-up; choosing it fills it in.
-    if (s.email.provider === 'gmail') Object.assign(s.email, GMAIL_SMTP);
+    if (s.email.provider === 'gmail') {
+      Object.assign(s.email, GMAIL_SMTP);
+      if (s.email.from === '' && isEmailAddress(s.email.user)) s.email.from = s.email.user;
+    }
   }),
   field('email', 'host', {
     accepts: 'a host name or IP address, e.g. smtp.example.com',
@@ -105,11 +108,20 @@ export const SETTING_KEYS: SettingKey[] = [
     parse: oneOf('tls', 'starttls', 'none').parse,
     valid: oneOf('tls', 'starttls', 'none').valid,
   }),
-  field('email', 'user', {
-    accepts: 'a user name (empty for none)',
-    parse: (t) => (/^[^\s]*$/.test(t.trim()) ? t.trim() : undefined),
-    valid: (v) => typeof v === 'string',
-  }),
+  field(
+    'email',
+    'user',
+    {
+      accepts: 'a user name without spaces (empty for none)',
+      parse: (t) => (/^[^\s]*$/.test(t.trim()) ? t.trim() : undefined),
+      valid: (v) => typeof v === 'string',
+    },
+    (s) => {
+      // With Gmail the user is the address; it is the natural sender too.
+      if (s.email.provider === 'gmail' && s.email.from === '' && isEmailAddress(s.email.user))
+        s.email.from = s.email.user;
+    },
+  ),
   field('email', 'from', {
     accepts: 'one email address, e.g. portwatch@example.com',
     parse: (t) => (isEmailAddress(t.trim()) ? t.trim() : undefined),
@@ -134,9 +146,9 @@ export const SETTING_KEYS: SettingKey[] = [
   }),
   field('email', 'digestTime', time),
   field('email', 'failedScanEveryHours', {
-    accepts: 'a number of hours 0-168 (0 = never mail about failed scans)',
-    parse: parseInteger(0, 168),
-    valid: isInteger(0, 168),
+    accepts: 'a number of hours 0-8760 (0 = never mail about failed scans)',
+    parse: parseInteger(0, 8760),
+    valid: isInteger(0, 8760),
   }),
   field('email', 'heartbeat', bool),
   field('email', 'caFile', {
@@ -195,4 +207,10 @@ export function setFromText(settings: Settings, key: string, text: string): void
 export function formatValue(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
   return String(value);
+}
+
+/** Puts a key back to its default value. */
+export function resetKey(settings: Settings, key: string): void {
+  const setting = findKey(key);
+  setting.set(settings, structuredClone(setting.get(defaultSettings())));
 }

@@ -383,3 +383,14 @@ export function testMessageContent(now: Date): MailContent {
   const html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body style="${STYLE.body}"><h1 style="${STYLE.h1}">${escapeHtml(subject)}</h1><p>This is a test message from Portwatch, sent ${escapeHtml(formatTime(now.toISOString()))}.</p><p>If you can read it, email reports will reach you.</p></body></html>`;
   return { subject, text, html };
 }
+
+/** The mail one scan would produce on its own (also the app's "HTML report" view of a history entry). */
+export function reportForScan(report: ScanReport, limits: ReportLimits = DEFAULT_LIMITS): MailContent {
+  const kind: ScanItem['kind'] =
+    report.entry.status === 'failed'
+      ? 'failed'
+      : alertedChanges(report.entry).length > 0
+        ? 'changes'
+        : 'heartbeat';
+  return renderReport([scanItem(report, kind)], 'single', limits);
+}
