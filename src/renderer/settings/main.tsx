@@ -1,0 +1,260 @@
+// The settings window: profiles on the left, each with its form and reference; then the app-wide pages.
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ProfileView } from '../../shared/ipc.ts';
+import type { SecretStatus, Settings } from '../../shared/settings.ts';
+import { api, call, messageOf } from '../common/api.ts';
+import { Banner } from '../common/components.tsx';
+import { formatRelative } from '../common/format.ts';
+import { splitList } from '../common/validation.ts';
+import { EmailPage, NmapPage, NotificationsPage, settingsErrors } from './app-settings.tsx';
+import { ProfileEditor } from './profile-editor.tsx';
+import { ReferencePanel } from './reference-panel.tsx';
+import '../common/styles.css';
+
+type Page =
+  | { kind: 'profile'; name: string }
+  | { kind: 'new-profile' }
+  | { kind: 'email' }
+  | { kind: 'notifications' }
+  | { kind: 'nmap' };
+
+const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+function SettingsApp() {
+  const [profiles, setProfiles] = useState<ProfileView[] | null>(null);
+  const [page, setPage] = useState<Page | null>(null);
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [recipients, setRecipients] = useState('');
+  const [secret, setSecret] = useState<SecretStatus>({ set: false, storage: 'none' });
+  const [settingsTouched, setSettingsTouched] = useState(false);
+  const [settingsSaveError, setSettingsSaveError] = useState<string | null>(null);
+  const [settingsNotice, setSettingsNotice] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const loadProfiles = async (select?: string) => {
+    try {
+      const list = await call('listProfiles', {});
+      setProfiles(list);
+      setPage((p) =>
+        select
+          ? { kind: 'profile', name: select }
+          : (p ?? (list[0] ? { kind: 'profile', name: list[0].profile.name } : { kind: 'new-profile' })),
+      );
+    } catch (e) {
+      setLoadError(messageOf(e));
+    }
+  };
+
+  useEffect(() => {
+    void loadProfiles();
+    call('getSettings', {}).then(
+      (view) => {
+        setSaved(view.settings);
+        setDraft(clone(view.settings));
+        setRecipients(view.settings.email.to.join('\n'));
+        setSecret(view.secret);
+      },
+      (e) => setLoadError(messageOf(e)),
+    );
+    return api().on('stateChanged', () => void loadProfiles());
+  }, []);
+
+  const dirty = useMemo(
+    () =>
+      !!draft &&
+      !!saved &&
+      (JSON.stringify(draft) !== JSON.stringify(saved) || recipients !== saved.email.to.join('\n')),
+    [draft, saved, recipients],
+  );
+  const errors = useMemo(() => (draft ? settingsErrors(draft, recipients) : {}), [draft, recipients]);
+  const settingsHaveErrors = Object.values(errors).some(Boolean);
+  const show = (key: string) => (settingsTouched ? (errors[key] ?? null) : null);
+  const setSettings = (change: (s: Settings) => void) => {
+    setDraft((d) => {
+      if (!d) return d;
+      const next = clone(d);
+      change(next);
+      return next;
+    });
+    setSettingsTouched(true);
+    setSettingsNotice(null);
+  };
+
+  const saveSettings = async () => {
+    if (!draft) return;
+    setSettingsTouched(true);
+    if (settingsHaveErrors) {
+      setSettingsSaveError('fix the fields marked in red, then save again');
+      return;
+    }
+    try {
+      const view = await call('saveSettings', {
+        settings: { ...draft, email: { ...draft.email, to: splitList(recipients) } },
+      });
+      setSaved(view.settings);
+      setDraft(clone(view.settings));
+      setRecipients(view.settings.email.to.join('\n'));
+      setSecret(view.secret);
+      setSettingsSaveError(null);
+      setSettingsNotice('Settings saved.');
+    } catch (e) {
+      setSettingsSaveError(messageOf(e));
+    }
+  };
+  const revertSettings = () => {
+    if (!saved) return;
+    setDraft(clone(saved));
+    setRecipients(saved.email.to.join('\n'));
+    setSettingsSaveError(null);
+    setSettingsTouched(false);
+  };
+
+  const current =
+    page?.kind === 'profile' ? (profiles?.find((p) => p.profile.name === page.name) ?? null) : null;
+  const nav = (label: string, target: Page, extra?: preact.ComponentChildren) => {
+    const selected =
+      page?.kind === target.kind &&
+      (target.kind !== 'profile' || (page.kind === 'profile' && page.name === target.name));
+    return (
+      <button
+        type="button"
+        class="nav-item"
+        aria-current={selected ? 'page' : undefined}
+        onClick={() => setPage(target)}
+      >
+        <span>{label}</span>
+        {extra}
+      </button>
+    );
+  };
+
+  return (
+    <div class="split">
+      <nav class="sidebar" aria-label="Settings sections">
+        <div class="group-label">Profiles</div>
+        {(profiles ?? []).map((p) =>
+          nav(
+            p.profile.name,
+            { kind: 'profile', name: p.profile.name },
+            p.profile.paused ? (
+              <span class="badge">paused</span>
+            ) : p.lastScan?.status === 'failed' ? (
+              <span class="badge failed">failed</span>
+            ) : null,
+          ),
+        )}
+        {nav('+ Add profile', { kind: 'new-profile' })}
+        <div class="group-label">App</div>
+        {nav(
+          'Email',
+          { kind: 'email' },
+          dirty && page?.kind !== 'email' ? <span class="badge changed">unsaved</span> : null,
+        )}
+        {nav('Notifications', { kind: 'notifications' })}
+        {nav('Nmap', { kind: 'nmap' })}
+      </nav>
+      <main class="content">
+        {loadError ? <Banner kind="error">{loadError}</Banner> : null}
+        {page?.kind === 'profile' && current ? (
+          <>
+            <div class="page-head">
+              <h1>{current.profile.name}</h1>
+              <span class="muted">
+                {current.lastScan
+                  ? `last scanned ${formatRelative(current.lastScan.startedAt)}`
+                  : 'not scanned yet'}{' '}
+                · {current.schedule.text}
+              </span>
+            </div>
+            <ProfileEditor
+              view={current}
+              existingNames={(profiles ?? []).map((p) => p.profile.name)}
+              onSaved={(v) => void loadProfiles(v.profile.name)}
+              onRemoved={() => {
+                setPage(null);
+                void loadProfiles();
+              }}
+              onCancel={() => {}}
+            />
+            <ReferencePanel
+              profile={current.profile.name}
+              onChanged={() => void loadProfiles(current.profile.name)}
+            />
+          </>
+        ) : null}
+        {page?.kind === 'new-profile' ? (
+          <>
+            <div class="page-head">
+              <h1>Add a profile</h1>
+              <span class="muted">A set of hosts to watch, how to scan them, and when.</span>
+            </div>
+            <ProfileEditor
+              view={null}
+              existingNames={(profiles ?? []).map((p) => p.profile.name)}
+              onSaved={(v) => void loadProfiles(v.profile.name)}
+              onRemoved={() => {}}
+              onCancel={() =>
+                setPage(
+                  profiles?.[0]
+                    ? { kind: 'profile', name: profiles[0].profile.name }
+                    : { kind: 'new-profile' },
+                )
+              }
+            />
+          </>
+        ) : null}
+        {draft && (page?.kind === 'email' || page?.kind === 'notifications' || page?.kind === 'nmap') ? (
+          <>
+            <div class="page-head">
+              <h1>
+                {page.kind === 'email' ? 'Email' : page.kind === 'notifications' ? 'Notifications' : 'Nmap'}
+              </h1>
+            </div>
+            {page.kind === 'email' ? (
+              <EmailPage
+                draft={draft}
+                set={setSettings}
+                recipients={recipients}
+                setRecipients={(t) => {
+                  setRecipients(t);
+                  setSettingsTouched(true);
+                  setSettingsNotice(null);
+                }}
+                errors={errors}
+                show={show}
+                secret={secret}
+                setSecret={setSecret}
+              />
+            ) : page.kind === 'notifications' ? (
+              <NotificationsPage draft={draft} set={setSettings} show={show} />
+            ) : (
+              <NmapPage draft={draft} set={setSettings} />
+            )}
+            {settingsSaveError ? (
+              <Banner kind="error" testId="settings-save-error">
+                {settingsSaveError}
+              </Banner>
+            ) : null}
+            <div class="actions">
+              {settingsNotice ? (
+                <span class="muted" role="status">
+                  {settingsNotice}
+                </span>
+              ) : null}
+              <button type="button" class="btn" disabled={!dirty} onClick={revertSettings}>
+                Revert
+              </button>
+              <button type="button" class="btn primary" disabled={!dirty} onClick={saveSettings}>
+                Save settings
+              </button>
+            </div>
+          </>
+        ) : null}
+      </main>
+    </div>
+  );
+}
+
+render(<SettingsApp />, document.getElementById('app')!);
