@@ -1,0 +1,58 @@
+// `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
+// while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
+// SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
+import { expectPositionals, openMonitor, parseCommandArgs, scanLine } from '../../engine/monitor/cli.ts';
+import { messageOf } from '../../engine/errors.ts';
+import type { Command } from '../command.ts';
+
+const usage = 'portwatch watch';
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: "run every profile's schedule in the foreground until Ctrl-C",
+  help: `Usage: ${usage}
+
+Runs every profile's schedule until interrupted (Ctrl-C, SIGTERM): one line per scan on stdout, reports by
+mail when it is set up, and a watchdog alert for a profile with no successful scan for its --watchdog hours.
+A run missed while nothing was watching runs once at start. For systemd, a container or tmux.
+`,
+  async run(args, ctx) {
+    expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
+    const { monitor, mail, close } = openMonitor(ctx.dataDir, ctx.env);
+    monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
+    monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
+      ctx.stdout.write(
+        `${new Date().toISOString()} ${profile}: WATCHDOG: no successful scan since ${lastSuccessAt ?? 'ever'}\n`,
+      ),
+    );
+    monitor.on('error', ({ profile, error }) =>
+      ctx.stderr.write(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}\n`),
+    );
+    monitor.scheduler.on('clock-jump', ({ byMs }) =>
+      ctx.stderr.write(
+        `portwatch: the clock jumped by ${Math.round(byMs / 1000)} s; checking for missed runs\n`,
+      ),
+    );
+    const profiles = monitor.listProfiles();
+    const scheduled = profiles.filter((p) => p.schedule.kind !== 'manual' && !p.paused);
+    ctx.stderr.write(
+      `watching ${scheduled.length} of ${profiles.length} profile(s) in ${ctx.dataDir}; Ctrl-C to stop\n`,
+    );
+    for (const profile of scheduled) {
+      const next = monitor.nextRun(profile.name);
+      ctx.stderr.write(`  ${profile.name}: next run ${next ?? 'none'}\n`);
+    }
+    mail.start();
+    const stopped = new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    void monitor.start();
+    await stopped;
+    ctx.stderr.write('stopping: cancelling running scans...\n');
+    await monitor.stop();
+    await close();
+    ctx.stderr.write('stopped\n');
+    return 0;
+  },
+};
