@@ -71,7 +71,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#lastMono = this.clock.monotonic();
     if (this.timers) {
       this.refresh();
-      this.#heartbeat = setInterval(() => void this.#beat(), this.heartbeatMs);
+      this.#heartbeat = setInterval(() => void this.heartbeat(), this.heartbeatMs);
       this.#heartbeat.unref?.();
     }
     return this.check();
@@ -149,7 +149,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** The heartbeat: notices wall-clock jumps (sleep, NTP, DST by hand) and re-checks. */
-  async #beat(): Promise<void> {
+  async heartbeat(): Promise<void> {
     const wall = this.clock.now().getTime();
     const mono = this.clock.monotonic();
     const drift = wall - this.#lastWall - (mono - this.#lastMono);
