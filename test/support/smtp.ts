@@ -7,6 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { Change } from '../../src/shared/changes.ts';
+import type { HistoryEntry } from '../../src/shared/history.ts';
+import type { Profile } from '../../src/shared/profile.ts';
+import type { ScanReport } from '../../src/engine/reporter.ts';
 
 const run = promisify(execFile);
 
@@ -283,5 +287,90 @@ export function parseMail(raw: string): ParsedMail {
     text: inline.find((p) => p.contentType === 'text/plain')?.body,
     html: inline.find((p) => p.contentType === 'text/html')?.body,
     attachments,
+  };
+}
+
+// ---- scan reports to mail: typed inputs as the monitor would hand them over ----
+
+export function testProfile(name = 'Home LAN'): Profile {
+  return {
+    name,
+    targets: ['127.0.40.10'],
+    options: {
+      ports: { kind: 'default' },
+      technique: 'connect',
+      serviceDetection: false,
+      osDetection: false,
+      timing: 4,
+      skipHostDiscovery: true,
+      confirmChanges: false,
+      timeoutSeconds: 300,
+    },
+    schedule: { kind: 'manual' },
+    paused: false,
+    expected: [],
+    watchdogHours: 0,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+  };
+}
+
+export function portOpened(host: string, port: number, name = 'http', product?: string): Change {
+  return {
+    kind: 'port-opened',
+    host,
+    port,
+    protocol: 'tcp',
+    before: { state: 'closed', notShown: true },
+    after: { state: 'open', service: { name, ...(product ? { product } : {}) } },
+  };
+}
+
+export function portClosed(host: string, port: number): Change {
+  return {
+    kind: 'port-closed',
+    host,
+    port,
+    protocol: 'tcp',
+    before: { state: 'open', service: { name: 'ssh' } },
+    after: { state: 'closed' },
+  };
+}
+
+let entryCounter = 0;
+
+export function testReport(options: {
+  profile?: string;
+  changes?: Change[];
+  status?: HistoryEntry['status'];
+  reason?: string;
+  startedAt?: string;
+  suppressed?: string[];
+  ndiffText?: string;
+  id?: string;
+}): ScanReport {
+  const changes = options.changes ?? [];
+  const id = options.id ?? `entry-${process.pid}-${++entryCounter}`;
+  return {
+    profile: testProfile(options.profile),
+    entry: {
+      id,
+      profile: options.profile ?? 'Home LAN',
+      startedAt: options.startedAt ?? '2026-11-24T05:00:00.000Z',
+      durationMs: 4200,
+      status: options.status ?? 'ok',
+      ...(options.reason ? { reason: options.reason } : {}),
+      nmapArgs: ['-sT', '--', '127.0.40.10'],
+      counts: { hostsUp: 2, hostsScanned: 2, openPorts: 3, changes: changes.length, alerted: changes.length },
+      changes,
+      suppressed: options.suppressed ?? [],
+      hasXml: true,
+      delivery: { state: 'none' },
+    },
+    ndiffText:
+      options.ndiffText ??
+      (changes.length > 0
+        ? '-Nmap 7.93 scan initiated\n+Nmap 7.93 scan initiated\n\n 127.0.40.10:\n-Not shown: 999 closed ports\n+80/tcp open http\n'
+        : ''),
   };
 }

@@ -50,7 +50,11 @@ export function describeChange(change: Change): string {
       const svc = service(change.after?.service);
       const was = change.before?.state;
       const note =
-        was === 'unscanned' ? ' (not scanned before)' : was && was !== 'absent' ? ` (was ${was})` : '';
+        was === 'unscanned'
+          ? ' (not scanned before)'
+          : was && was !== 'absent' && was !== 'closed'
+            ? ` (was ${was})`
+            : '';
       return `${port} open${svc ? `: ${svc}` : ''}${note}`;
     }
     case 'port-closed':
