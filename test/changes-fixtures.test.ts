@@ -77,7 +77,7 @@ test('tcp (unlike ndiff): 20200, open but outside the current port list, is not 
   assert.equal(keys.filter((k) => k.includes(' 20200/')).length, 0);
   // ...and 21000, open but outside the reference's list, says it was unscanned, not closed.
   const opened = changesOf('tcp').find((c) => c.kind === 'port-opened' && c.port === 21000);
-  assert.equal(opened?.before?.state, 'unscanned');
+  assert.deepEqual(opened?.before, { state: 'unscanned' });
 });
 
 test('version: -sV product/version/extrainfo changes are service-changed', () => {
