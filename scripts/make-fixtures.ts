@@ -1,4 +1,4 @@
-// `npm run fixtures [SCENARIO...]`: makes test/fixtures/scans/*.xml from real nmap runs against real
+// `npm run fixtures [-- [--out DIR] SCENARIO...]`: makes test/fixtures/scans/*.xml (or DIR/*.xml) from real nmap runs against real
 // listeners, one before/after pair per scenario (see test/fixtures/scans/README.md for what each shows).
 // The output is committed, so tests never need to run this; it is kept so anyone can remake the set.
 //
@@ -11,7 +11,7 @@ import { Listeners, nmapXml } from '../test/support/listeners.ts';
 import { NetnsLab, netnsAvailable } from '../test/support/netns.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const outDir = path.join(root, 'test', 'fixtures', 'scans');
+const fixturesDir = path.join(root, 'test', 'fixtures', 'scans');
 
 interface Scenario {
   name: string;
@@ -225,7 +225,14 @@ async function nmapVersion(): Promise<string> {
   );
 }
 
-async function main(names: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const outAt = argv.indexOf('--out');
+  const outDir = outAt >= 0 ? argv[outAt + 1] : fixturesDir;
+  if (outDir === undefined || outDir.startsWith('-')) {
+    process.stderr.write('make-fixtures: --out needs a directory\n');
+    return 2;
+  }
+  const names = outAt >= 0 ? argv.filter((_, i) => i !== outAt && i !== outAt + 1) : argv;
   if (process.getuid?.() !== 0) {
     process.stderr.write('make-fixtures: needs root (SYN/UDP scans, network namespaces); run it with sudo\n');
     return 2;
@@ -254,7 +261,7 @@ async function main(names: string[]): Promise<number> {
     await writeFile(path.join(outDir, `${scenario.name}-after.xml`), after);
     process.stdout.write(`${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  process.stdout.write(`wrote ${chosen.length * 2} files to ${path.relative(root, outDir)}/\n`);
+  process.stdout.write(`wrote ${chosen.length * 2} files to ${path.relative(root, outDir) || '.'}/\n`);
   return 0;
 }
 
