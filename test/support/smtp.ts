@@ -269,7 +269,8 @@ function collect(raw: string, into: MimePart[]): Record<string, string> {
     headers,
     contentType: type.split(';')[0]!.trim().toLowerCase(),
     ...(filename ? { filename } : {}),
-    body: decodeBody(body, headers['content-transfer-encoding']),
+    // Line ends as the sender wrote them: SMTP turns every one into CRLF.
+    body: decodeBody(body, headers['content-transfer-encoding']).replace(/\r\n/g, '\n'),
   });
   return headers;
 }
