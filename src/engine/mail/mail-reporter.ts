@@ -1,6 +1,7 @@
 // The mail side of the Reporter: after each recorded scan it decides what to mail (changes, a failed scan at
 // most every N hours, a heartbeat), holds it for the digest or through quiet hours, or queues it in the
 // outbox, and returns at once. A sender loop drains the outbox in the background.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DeliveryState } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
@@ -123,6 +124,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     }
   }
   async function writeState(state: MailState): Promise<void> {
+    await fs.mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
     await writeFileAtomic(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
   }
 

@@ -53,6 +53,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, giveUpAfterMs: 72 * 3_600_000 };
 
+/** Record files: "<time base36>-<random hex>.json" (the outbox directory also holds state.json and held/). */
+const RECORD_FILE = /^[0-9a-z]+-[0-9a-f]+\.json$/;
+
 /** A lock older than this is stale even if its pid is alive (pid reuse). Longer than any SMTP transaction. */
 const LOCK_STALE_MS = 15 * 60_000;
 
@@ -156,7 +159,7 @@ export class Outbox {
       throw error;
     }
     const records: OutboxRecord[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    for (const name of names.filter((n) => RECORD_FILE.test(n)).sort()) {
       const record = await this.read(name.slice(0, -'.json'.length));
       if (record) records.push(record);
     }
