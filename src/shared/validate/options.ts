@@ -51,7 +51,11 @@ const shape = z.strictObject(
   },
   {
     error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown option: ${issue.keys.join(', ')}` : undefined,
+      issue.code === 'unrecognized_keys'
+        ? `unknown option: ${issue.keys.join(', ')}`
+        : issue.code === 'invalid_type'
+          ? 'scan options must be an object'
+          : undefined,
   },
 );
 

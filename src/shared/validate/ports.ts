@@ -44,7 +44,7 @@ export function parsePortSpec(input: string): Validation<PortSpec> {
   const spec = input.replace(/[ \t]+/g, '');
   if (spec === '') return refuse('no ports: list ports such as 22,80,443 or a range such as 1-1024');
   if (spec.startsWith('-')) return refuse("starts with '-', which nmap would read as an option: write 1-100");
-  const odd = firstMatch(spec, /[^0-9,:TU-]/);
+  const odd = firstMatch(spec, /[^0-9,:A-Z-]/);
   if (odd !== undefined)
     return refuse(
       `contains ${describeChar(odd)}: use numbers, ranges (8000-8100), commas, and T: or U: prefixes`,

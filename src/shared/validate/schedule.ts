@@ -35,13 +35,13 @@ export function validateCron(input: string): Validation<string> {
   const expression = shortcuts[trimmed.toLowerCase()] ?? trimmed.split(/\s+/).join(' ');
   if (expression.startsWith('@'))
     return fail(`'${trimmed}' is not a cron shortcut: use @hourly, @daily, @weekly…`);
+  const odd = firstMatch(expression, /[^0-9A-Za-z*,/ -]/);
+  if (odd !== undefined) return fail(`contains ${describeChar(odd)}, which standard cron does not use`);
   const fields = expression.split(' ');
   if (fields.length !== 5)
     return fail(
       `has ${fields.length} field${fields.length === 1 ? '' : 's'}; cron needs 5: minute hour day-of-month month day-of-week`,
     );
-  const odd = firstMatch(expression, /[^0-9A-Za-z*,/ -]/);
-  if (odd !== undefined) return fail(`contains ${describeChar(odd)}, which standard cron does not use`);
   if (/\b[LWH]\b|[0-9][LW]\b/.test(expression))
     return fail("'L', 'W' and 'H' are not standard cron: list the days or hours instead");
   try {

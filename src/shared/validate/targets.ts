@@ -12,7 +12,7 @@ export type TargetKind = 'ipv4' | 'ipv4-cidr' | 'ipv4-range' | 'ipv6' | 'ipv6-ci
 export type TargetFamily = 'ipv4' | 'ipv6' | 'name';
 
 export interface Target {
-  /** As given, without surrounding whitespace. */
+  /** As given, without surrounding ASCII whitespace. */
   text: string;
   kind: TargetKind;
   family: TargetFamily;
@@ -107,6 +107,8 @@ function checkIpv4(text: string): Check {
 function checkIpv6(text: string): Check {
   const slash = text.indexOf('/');
   const base = slash === -1 ? text : text.slice(0, slash);
+  if (slash !== -1 && base.includes('%'))
+    return fail("a zone (%eth0) can't be combined with a /prefix: drop one");
   if (base.includes('-') || base.includes(','))
     return fail('nmap has no ranges for IPv6: use a block such as 2001:db8::/120');
   const address = parseIpv6(base);
@@ -161,8 +163,13 @@ function checkHostname(text: string): Check {
   };
 }
 
+/** Only ASCII spaces are trimmed: an invisible Unicode character at either end is still refused. */
+function trimAscii(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
 function check(input: string): Check {
-  const text = input.trim();
+  const text = trimAscii(input);
   if (text === '')
     return fail('is empty: enter an address, a block (192.168.1.0/24), a range (10.0.0.1-20) or a host name');
   const bad = checkCharacters(text);
@@ -259,13 +266,13 @@ export function validateTargets(inputs: readonly string[]): Validation<TargetLis
       })),
     );
     for (const [later, earlier] of overlaps(spans)) {
-      const same = inputs[later]!.trim() === inputs[earlier]!.trim();
+      const same = trimAscii(inputs[later]!) === trimAscii(inputs[earlier]!);
       errors.push({
         index: later,
         input: inputs[later]!,
         message: same
           ? `is listed twice (also target ${earlier + 1}): remove one`
-          : `overlaps target ${earlier + 1} (${inputs[earlier]!.trim()}): remove one, or nmap scans those addresses twice`,
+          : `overlaps target ${earlier + 1} (${trimAscii(inputs[earlier]!)}): remove one, or nmap scans those addresses twice`,
       });
     }
   }
@@ -280,13 +287,13 @@ export function validateTargets(inputs: readonly string[]): Validation<TargetLis
     });
 
   if (errors.length > 0) return invalid(errors.sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
-  return valid({ targets: inputs.map((t) => t.trim()), count, family });
+  return valid({ targets: inputs.map(trimAscii), count, family });
 }
 
 /** A text box's content as entries: one per line, blank lines dropped (spaces inside a line stay an error). */
 export function splitTargetLines(text: string): string[] {
   return text
     .split(/\r?\n/)
-    .map((line) => line.trim())
+    .map(trimAscii)
     .filter((line) => line !== '');
 }
