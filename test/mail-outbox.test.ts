@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PASSWORD_ENV } from '../src/engine/config/secrets.ts';
-import { saveSettings } from '../src/engine/config/settings-file.ts';
+import { saveSettings, updateSettings } from '../src/engine/config/settings-file.ts';
 import { createMailReporter } from '../src/engine/mail/mail-reporter.ts';
 import { defaultSettings, type Settings } from '../src/shared/settings.ts';
 import {
@@ -310,4 +310,23 @@ test('failed-scan mail: at most once per N hours per profile', async (t) => {
     'Portwatch: scan failed on Office',
     'Portwatch: scan failed on Home LAN',
   ]);
+});
+
+test('mail switched on but not set up yet: the report waits, says why, and goes out once fixed', async (t) => {
+  const server = await new TestSmtpServer({ security: 'none' }).start();
+  t.after(() => server.stop());
+  const dataDir = await setup(t, server, (s) => (s.email.to = []));
+  const reporter = createMailReporter({ dataDir, env: {}, autoSend: false });
+  const report = testReport({ changes: [portOpened('127.0.40.10', 111, 'rpcbind')] });
+  await reporter.scanRecorded(report);
+  const result = await reporter.sendDue();
+  assert.deepEqual(result.errors, [
+    "no recipient is set; run 'portwatch config set email.to you@example.com'",
+  ]);
+  const state = await reporter.deliveryState(report.entry.id);
+  assert.equal(state.state, 'waiting');
+  assert.equal((state as { lastError?: string }).lastError, result.errors[0]);
+  await updateSettings(dataDir, (s) => (s.email.to = ['admin@example.test']));
+  assert.equal((await reporter.sendDue()).sent, 1);
+  assert.equal(server.accepted.length, 1);
 });

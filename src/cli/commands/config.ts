@@ -98,6 +98,11 @@ async function set(args: string[], ctx: CommandContext): Promise<number> {
   const text = key === 'email.caFile' ? await checkCaFile(value) : value;
   const settings = await updateSettings(ctx.dataDir, (s) => setFromText(s, key, text));
   ctx.stdout.write(`${key} = ${formatValue(findKey(key).get(settings))}\n`);
+  if (key === 'email.security' && settings.email.security === 'none') {
+    ctx.stderr.write(
+      'portwatch: note: with security none, reports and the password travel unencrypted; use it only with a server on this machine or a trusted local network\n',
+    );
+  }
   if (key === 'email.provider' && settings.email.provider === 'gmail') {
     ctx.stdout.write(
       [

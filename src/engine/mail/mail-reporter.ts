@@ -315,6 +315,11 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     async deliveryState(entryId: string): Promise<DeliveryState> {
       const fromRecords = deliveryFromRecords(await outbox.list(), entryId);
+      if (fromRecords?.state === 'waiting' && fromRecords.lastError === undefined) {
+        // Not even tried yet: say why when the settings are what stops it.
+        const why = mailNotReady(await loadSettings(dataDir));
+        if (why) return { ...fromRecords, lastError: why };
+      }
       if (fromRecords) return fromRecords;
       const heldItem = (await held.list()).find(
         (h) => h.item.kind !== 'watchdog' && h.item.entryId === entryId,
