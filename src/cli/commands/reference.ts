@@ -55,7 +55,7 @@ function importRef(args: string[], ctx: CommandContext): number {
 async function capture(args: string[], ctx: CommandContext): Promise<number> {
   const usage = 'portwatch reference capture NAME';
   const [name] = expectPositionals(parseCommandArgs(args, {}, usage).positionals, ['NAME'], usage);
-  const { monitor, close } = openMonitor(ctx.dataDir, ctx.env);
+  const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
   const clear = showProgress(monitor, ctx.stderr);
   try {
     const { reference } = await monitor.captureReference(name!, { signal: ctx.signal });

@@ -25,7 +25,7 @@ Progress goes to stderr when it is a terminal.
 `,
   async run(args, ctx) {
     const [name] = expectPositionals(parseCommandArgs(args, {}, usage).positionals, ['NAME'], usage);
-    const { monitor, close } = openMonitor(ctx.dataDir, ctx.env);
+    const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
     const clear = showProgress(monitor, ctx.stderr);
     try {
       const outcome = await monitor.scanNow(name!, { signal: ctx.signal });

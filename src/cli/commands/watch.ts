@@ -18,7 +18,7 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
 `,
   async run(args, ctx) {
     expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
-    const { monitor, mail, close } = openMonitor(ctx.dataDir, ctx.env);
+    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env);
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(

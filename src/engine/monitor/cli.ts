@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { HistoryEntry } from '../../shared/history.ts';
+import { loadSettings } from '../config/settings-file.ts';
 import { UserError } from '../errors.ts';
 import { createMailReporter, type MailReporter } from '../mail/mail-reporter.ts';
 import { describeChange, groupByHost, alertedChanges } from '../mail/describe.ts';
@@ -71,13 +72,15 @@ export interface OpenedMonitor {
   close(): Promise<void>;
 }
 
-/** The monitor over the CLI's data directory, reporting by mail when mail is set up. */
-export function openMonitor(dataDir: string, env: NodeJS.ProcessEnv): OpenedMonitor {
+/** The monitor over the CLI's data directory, with the app's settings, reporting by mail when it is set up. */
+export async function openMonitor(dataDir: string, env: NodeJS.ProcessEnv): Promise<OpenedMonitor> {
+  const settings = await loadSettings(dataDir);
   const mail = createMailReporter({ dataDir, env });
   const monitor = new Monitor({
     dataDir,
     reporter: mail,
-    ...(env.PORTWATCH_NMAP ? { nmapPath: env.PORTWATCH_NMAP } : {}),
+    retentionDays: settings.retentionDays,
+    ...(settings.nmapPath ? { nmapPath: settings.nmapPath } : {}),
   });
   return {
     monitor,

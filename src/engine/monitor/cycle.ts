@@ -31,6 +31,8 @@ export interface CycleInput {
   retentionDays: number;
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress, phase: ScanPhase) => void;
+  /** nmap started (its pid): for display, and for tests that kill nmap from outside. */
+  onStart?: (info: { pid: number; args: string[] }, phase: ScanPhase) => void;
   now?: () => Date;
 }
 
@@ -61,6 +63,7 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
       nmapPath: input.nmapPath,
       signal: input.signal,
       onProgress: (progress) => input.onProgress?.(progress, 'scan'),
+      onStart: ({ pid, args }) => input.onStart?.({ pid, args }, 'scan'),
     });
     if (result.failure) {
       status = result.failure.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -118,7 +121,7 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
     id,
     profile: profile.name,
     startedAt: startedAt.toISOString(),
-    durationMs: result?.durationMs ?? now().getTime() - startedAt.getTime(),
+    durationMs: now().getTime() - startedAt.getTime(),
     status,
     ...(reason !== undefined ? { reason } : {}),
     nmapArgs: result?.args ?? [],
@@ -188,6 +191,7 @@ async function confirm(
       ...(onlyPorts ? { onlyPorts } : {}),
       signal: input.signal,
       onProgress: (progress) => input.onProgress?.(progress, 'confirm'),
+      onStart: ({ pid, args }) => input.onStart?.({ pid, args }, 'confirm'),
     });
   } catch (error) {
     return {

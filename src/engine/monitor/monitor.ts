@@ -64,6 +64,7 @@ export interface MonitorState {
 export interface MonitorEvents {
   'scan-started': [{ profile: string; trigger: ScanTrigger }];
   progress: [{ profile: string; phase: ScanPhase } & ScanProgress];
+  'nmap-started': [{ profile: string; phase: ScanPhase; pid: number; args: string[] }];
   'scan-finished': [{ profile: string; trigger: ScanTrigger } & CycleOutcome];
   waiting: [{ profile: string; holder: LockOwner | undefined }];
   watchdog: [{ profile: string; lastSuccessAt: string | null }];
@@ -238,6 +239,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
           nmapPath: this.#nmapPath,
           signal: controller.signal,
           onProgress: (p) => this.emit('progress', { profile: profile.name, phase: 'scan', ...p }),
+          onStart: ({ pid, args }) =>
+            this.emit('nmap-started', { profile: profile.name, phase: 'scan', pid, args }),
         });
         const failure =
           result.failure?.message ??
@@ -513,6 +516,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
           running.progress = { ...progress, phase };
           this.emit('progress', { profile: profile.name, phase, ...progress });
         },
+        onStart: (info, phase) => this.emit('nmap-started', { profile: profile.name, phase, ...info }),
       });
       try {
         await this.#reporter.scanRecorded({ profile, entry: outcome.entry, ndiffText: outcome.ndiffText });

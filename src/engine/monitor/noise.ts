@@ -19,9 +19,8 @@ export function ruleMatches(rule: ExpectedRule, change: Change): boolean {
 /** Both sides of a port change only counted in "Not shown": a count change, not an alert. */
 export function notShownOnly(change: Change): boolean {
   if (!('port' in change) || change.port === undefined) return false;
-  const before = change.before as { notShown?: boolean } | null;
-  const after = change.after as { notShown?: boolean } | null;
-  return (before?.notShown ?? true) && (after?.notShown ?? true) && (before !== null || after !== null);
+  const sides = [change.before, change.after].filter((side) => side !== null) as { notShown?: boolean }[];
+  return sides.length > 0 && sides.every((side) => side.notShown === true);
 }
 
 export interface Triage {
