@@ -20,7 +20,7 @@ import type {
   ScriptSide,
   ServiceSummary,
 } from '../../shared/changes.ts';
-import type { Host, NmapRun, Port, ScriptResult, Service } from '../../shared/scan.ts';
+import type { ExtraReason, Host, NmapRun, Port, ScriptResult, Service } from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 
 const KIND_ORDER: readonly ChangeKind[] = [
@@ -141,27 +141,32 @@ function compareOs(key: string, a: Host, b: Host, before: ScanView, after: ScanV
 function comparePorts(key: string, a: Host, b: Host, before: ScanView, after: ScanView, out: Change[]): void {
   const listedA = listedPorts(a);
   const listedB = listedPorts(b);
-  const ids = new Set([...listedA.keys(), ...listedB.keys()]);
-  for (const id of ids) {
-    const [protocol, portText] = splitPortId(id);
-    const port = Number(portText);
-    const portA = listedA.get(id);
-    const portB = listedB.get(id);
+  const compare = (portA: Port | undefined, portB: Port | undefined, protocol: string, port: number) => {
+    // The common case, a listed port unchanged, costs no allocation.
+    if (portA && portB && portA.state!.state === portB.state!.state) {
+      if (!sameService(portA.service, portB.service)) {
+        out.push({
+          kind: 'service-changed',
+          host: key,
+          port,
+          protocol,
+          before: listedSide(portA),
+          after: listedSide(portB),
+        });
+      }
+      if (portA.scripts.length + portB.scripts.length > 0)
+        compareScripts(key, portA.scripts, portB.scripts, { port, protocol }, out);
+      return;
+    }
     const sideA = portA ? listedSide(portA) : unlistedSide(a, before, protocol, port);
     const sideB = portB ? listedSide(portB) : unlistedSide(b, after, protocol, port);
-    const where = { host: key, port, protocol };
-
-    if (sameState(sideA.state, sideB.state)) {
-      if (!portA || !portB) continue;
-      if (!sameService(sideA.service, sideB.service)) {
-        out.push({ kind: 'service-changed', ...where, before: sideA, after: sideB });
-      }
-      compareScripts(key, portA.scripts, portB.scripts, { port, protocol }, out);
-      continue;
-    }
+    if (sameState(sideA.state, sideB.state)) return; // a listed port now (or still) summarised in "Not shown"
     const kind = portChangeKind(sideA.state, sideB.state);
-    if (kind) out.push({ kind, ...where, before: sideA, after: sideB });
-  }
+    if (kind) out.push({ kind, host: key, port, protocol, before: sideA, after: sideB });
+  };
+  for (const [id, portA] of listedA) compare(portA, listedB.get(id), portA.protocol, portA.portid);
+  for (const [id, portB] of listedB)
+    if (!listedA.has(id)) compare(undefined, portB, portB.protocol, portB.portid);
 }
 
 /** Which change a port's state change is, or none when either side's knowledge is missing. */
@@ -175,19 +180,17 @@ function portChangeKind(
   return 'port-state-changed';
 }
 
-/** Ports with a state, by "tcp/22". A port without a `<state>` is ignored, as ndiff does. */
-function listedPorts(host: Host): Map<string, Port> {
-  const ports = new Map<string, Port>();
+const PROTOCOL_SLOT: Record<string, number> = { tcp: 0, udp: 1, sctp: 2, ip: 3 };
+
+/** Ports with a state, keyed by protocol and number. A port without a `<state>` is ignored, as ndiff does. */
+function listedPorts(host: Host): Map<number | string, Port> {
+  const ports = new Map<number | string, Port>();
   for (const port of host.ports) {
-    const id = `${port.protocol}/${port.portid}`;
+    const slot = PROTOCOL_SLOT[port.protocol];
+    const id = slot === undefined ? `${port.protocol}/${port.portid}` : slot * 65536 + port.portid;
     if (port.state !== undefined && !ports.has(id)) ports.set(id, port);
   }
   return ports;
-}
-
-function splitPortId(id: string): [string, string] {
-  const slash = id.lastIndexOf('/');
-  return [id.slice(0, slash), id.slice(slash + 1)];
 }
 
 function listedSide(port: Port): PortSide {
@@ -203,7 +206,7 @@ function unlistedSide(host: Host, view: ScanView, protocol: string, port: number
   const unexplained: string[] = [];
   for (const extra of host.extraPorts) {
     const listing = extra.reasons.filter((r) => r.ports !== undefined && (r.proto ?? protocol) === protocol);
-    if (listing.some((r) => parsePortList(r.ports, protocol).has(port))) {
+    if (listing.some((r) => reasonPorts(r, protocol).has(port))) {
       return { state: extra.state ?? 'unknown', notShown: true };
     }
     // Reasons that list ports (for any protocol) rule this group out; older XML lists none.
@@ -212,6 +215,14 @@ function unlistedSide(host: Host, view: ScanView, protocol: string, port: number
   const states = [...new Set(unexplained)];
   if (states.length === 0) return { state: 'unscanned' };
   return { state: states.join(' or '), notShown: true };
+}
+
+// Parsed once per `<extrareasons>` element: a host with many listed ports asks the same list many times.
+const reasonPortsCache = new WeakMap<ExtraReason, PortRanges>();
+function reasonPorts(reason: ExtraReason, protocol: string): PortRanges {
+  let ports = reasonPortsCache.get(reason);
+  if (!ports) reasonPortsCache.set(reason, (ports = parsePortList(reason.ports, protocol)));
+  return ports;
 }
 
 /** Equal states; an old-XML "closed or filtered" matches either of its candidates. */
@@ -232,7 +243,11 @@ function serviceSummary(service: Service | undefined): ServiceSummary | undefine
   return Object.keys(summary).length > 0 ? summary : undefined;
 }
 
-function sameService(a: ServiceSummary | undefined, b: ServiceSummary | undefined): boolean {
+function sameService(
+  a: Service | ServiceSummary | undefined,
+  b: Service | ServiceSummary | undefined,
+): boolean {
+  if (a === b) return true;
   return SERVICE_FIELDS.every((field) => a?.[field] === b?.[field]);
 }
 
