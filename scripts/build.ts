@@ -1,7 +1,7 @@
 // Builds everything that runs outside the tests: the CLI (and its worker) for Node, and the Electron app
 // (main, preload, windows). esbuild bundles each entry into one file so start-up reads one file, not dozens.
 import { build, type BuildOptions } from 'esbuild';
-import { mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -34,3 +34,42 @@ await build({
 });
 
 // The Electron app's bundles (main, preload, windows) are added below this line.
+
+const appEntries: BuildOptions = { ...common, target: 'chrome140' };
+
+// Main process and preload: CommonJS for Electron, `electron` provided by the runtime. npm packages are bundled
+// too, so the packaged app starts from one file (electron-store is ESM-only; bundling settles that).
+await build({
+  ...appEntries,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['electron'],
+  entryPoints: { main: 'src/main/main.ts' },
+  outdir: path.join(out, 'main'),
+  outExtension: { '.js': '.cjs' },
+});
+// The sandboxed preload may require only `electron`: everything else is bundled in.
+await build({
+  ...appEntries,
+  platform: 'browser',
+  format: 'cjs',
+  external: ['electron'],
+  entryPoints: { preload: 'src/preload/preload.ts' },
+  minify: true,
+  outdir: path.join(out, 'preload'),
+  outExtension: { '.js': '.cjs' },
+});
+// The windows: ES modules and CSS, no inline code (the Content-Security-Policy forbids it), JSX for Preact.
+await build({
+  ...appEntries,
+  platform: 'browser',
+  format: 'esm',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  entryPoints: { settings: 'src/renderer/settings/main.tsx', history: 'src/renderer/history/main.tsx' },
+  outdir: path.join(out, 'renderer'),
+  minify: true,
+});
+for (const page of ['settings.html', 'history.html'])
+  await copyFile(path.join(root, 'src/renderer', page), path.join(out, 'renderer', page));

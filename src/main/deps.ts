@@ -35,7 +35,7 @@ export interface WindowLike {
   restore(): void;
   isDestroyed(): boolean;
   close(): void;
-  on(event: 'closed', listener: () => void): void;
+  on(event: 'close' | 'closed', listener: () => void): void;
   loadURL(url: string): Promise<void>;
   getBounds(): { x: number; y: number; width: number; height: number };
 }

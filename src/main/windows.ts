@@ -62,6 +62,7 @@ export class WindowManager {
       preload: this.preload,
     });
     this.open.set(kind, win);
+    win.on('close', () => this.rememberBounds(kind, win));
     win.on('closed', () => {
       if (this.open.get(kind) === win) this.open.delete(kind);
       if (this.open.size === 0) this.onAllClosed();
@@ -71,7 +72,7 @@ export class WindowManager {
     return win;
   }
 
-  /** Remembers a window's size and place before it closes (called by the close handler in electron.ts). */
+  /** Remembers a window's size and place as it closes, for the next time it opens. */
   rememberBounds(kind: WindowKind, win: WindowLike): void {
     if (!win.isDestroyed()) this.bounds.set(kind, win.getBounds());
   }

@@ -440,9 +440,9 @@ export function NmapPage(props: { draft: Settings; set: (change: (s: Settings) =
             )}
           </span>
           <span class="label">Version</span>
-          <span>{status.version ?? '—'}</span>
+          <span class="value">{status.version ?? '—'}</span>
           <span class="label">Privileges</span>
-          <span>
+          <span class="value">
             {status.privileged ? (
               <span class="badge ok">SYN, UDP and OS detection available</span>
             ) : (

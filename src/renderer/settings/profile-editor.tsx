@@ -6,7 +6,15 @@ import type { Schedule, ScanOptions } from '../../shared/profile.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner, Check, Field, described, useDebounced, useId } from '../common/components.tsx';
 import { formatTime } from '../common/format.ts';
-import { portsError, profileError, splitList, targetErrors } from '../common/validation.ts';
+import {
+  nameError,
+  portsError,
+  profileError,
+  scheduleError,
+  splitTargetLines,
+  targetsError,
+  targetsSummary,
+} from '../common/validation.ts';
 
 interface Draft {
   name: string;
@@ -35,10 +43,10 @@ export function newDraft(): Draft {
     technique: 'connect',
     serviceDetection: true,
     osDetection: false,
-    timing: 4,
+    timing: 3,
     skipHostDiscovery: false,
     confirmChanges: true,
-    timeoutSeconds: '900',
+    timeoutSeconds: '1800',
     schedule: { kind: 'daily', time: '07:00' },
     watchdogHours: '0',
   };
@@ -74,7 +82,7 @@ function inputOf(d: Draft): ProfileInput {
         : { kind: 'default' };
   return {
     name: d.name.trim(),
-    targets: splitList(d.targets),
+    targets: splitTargetLines(d.targets),
     options: {
       ports,
       technique: d.technique,
@@ -104,8 +112,13 @@ function ScheduleEditor(props: { value: Schedule; onChange: (s: Schedule) => voi
   const [described_, setDescribed] = useState<
     { ok: true; d: ScheduleDescription } | { ok: false; error: string } | null
   >(null);
+  const local = scheduleError(value);
   useEffect(() => {
     let live = true;
+    if (scheduleError(debounced).error) {
+      setDescribed(null);
+      return;
+    }
     call('describeSchedule', { schedule: debounced }).then(
       (d) => live && setDescribed({ ok: true, d }),
       (e) => live && setDescribed({ ok: false, error: messageOf(e) }),
@@ -114,7 +127,7 @@ function ScheduleEditor(props: { value: Schedule; onChange: (s: Schedule) => voi
       live = false;
     };
   }, [JSON.stringify(debounced)]);
-  const error = described_ && !described_.ok ? described_.error : null;
+  const error = local.error ?? (described_ && !described_.ok ? described_.error : null);
   const setKind = (kind: Schedule['kind']) => {
     const time = 'time' in value ? value.time : '07:00';
     onChange(
@@ -130,7 +143,7 @@ function ScheduleEditor(props: { value: Schedule; onChange: (s: Schedule) => voi
     );
   };
   return (
-    <Field label="Schedule" id={props.id} error={error}>
+    <Field label="Schedule" id={props.id} error={error} warning={local.warning}>
       <div class="row">
         <select
           id={props.id}
@@ -227,26 +240,19 @@ export function ProfileEditor(props: {
     setSaved(false);
   };
 
-  const targets = splitList(draft.targets);
+  const summary = targetsSummary(draft.targets);
   const errors = useMemo(() => {
     const e: Partial<Record<keyof Draft, string | null>> = {};
     const name = draft.name.trim();
-    e.name = !name
-      ? 'give the profile a name, e.g. "Home servers"'
-      : name.length > 64
-        ? 'use at most 64 characters'
-        : props.existingNames.some(
-              (n) => n.toLowerCase() === name.toLowerCase() && n !== props.view?.profile.name,
-            )
-          ? `there is already a profile named '${name}'; choose another name`
-          : null;
-    const tErrors = targetErrors(targets);
-    e.targets =
-      targets.length === 0
-        ? 'add at least one target: an address, a range, a network or a host name'
-        : tErrors.length > 0
-          ? tErrors.map((t) => `target ${t.index + 1} (${t.input}): ${t.message}`).join('\n')
-          : null;
+    e.name =
+      nameError(draft.name) ??
+      (props.existingNames.some(
+        (n) => n.toLowerCase() === name.toLowerCase() && n !== props.view?.profile.name,
+      )
+        ? `there is already a profile named '${name}'; choose another name`
+        : null);
+    e.targets = targetsError(draft.targets);
+    e.schedule = scheduleError(draft.schedule).error;
     e.portsSpec = draft.portsKind === 'list' ? portsError(draft.portsSpec) : null;
     e.topCount = draft.portsKind === 'top' ? intError(draft.topCount, 1, 65535, 'a number of ports') : null;
     e.timeoutSeconds = intError(draft.timeoutSeconds, 10, 86400, 'a number of seconds');
@@ -322,9 +328,19 @@ export function ProfileEditor(props: {
         {props.view?.profile.paused ? <span class="badge changed">paused</span> : null}
       </div>
       <div class="form-grid">
-        <Field label="Name" id={ids.name} error={show('name')} hint="Shown in notifications and reports.">
+        <Field
+          label="Name"
+          id={ids.name}
+          error={show('name')}
+          hint={
+            props.view
+              ? 'The name is the profile’s folder, so it stays.'
+              : 'Shown in notifications and reports.'
+          }
+        >
           <input
             type="text"
+            readOnly={!!props.view}
             {...described(ids.name, show('name'))}
             value={draft.name}
             placeholder="Home servers"
@@ -336,11 +352,7 @@ export function ProfileEditor(props: {
           label="Targets"
           id={ids.targets}
           error={show('targets')}
-          hint={
-            targets.length > 0
-              ? `${targets.length} target${targets.length === 1 ? '' : 's'}`
-              : 'One per line: 192.168.1.10, 10.0.0.1-20, 10.0.0.0/24, nas.local'
-          }
+          hint={summary ?? 'One per line: 192.168.1.10, 10.0.0.1-20, 10.0.0.0/24, nas.local'}
         >
           <textarea
             {...described(ids.targets, show('targets'))}

@@ -1,0 +1,292 @@
+// The app's engine over one data directory: the same Monitor, settings file, secret store, mailer and nmap
+// detection the CLI uses, behind the AppEngine interface the request handlers call. No electron here: the
+// shell passes its safeStorage codec in, and the tests use this very function on a temporary directory.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { loadSettings, saveSettings } from '../../engine/config/settings-file.ts';
+import { createSecretStore, type SecretCodec, type SecretStore } from '../../engine/config/secrets.ts';
+import { ndiff } from '../../engine/diff/ndiff/index.ts';
+import { UserError, messageOf } from '../../engine/errors.ts';
+import { createMailReporter, type MailReporter } from '../../engine/mail/mail-reporter.ts';
+import { reportForScan, testMessageContent } from '../../engine/mail/report.ts';
+import {
+  DEFAULT_TIMEOUTS,
+  explainSendError,
+  mailNotReady,
+  sendMessage,
+} from '../../engine/mail/transport.ts';
+import { Monitor } from '../../engine/monitor/monitor.ts';
+import { ReferenceStore, type ReferenceMeta } from '../../engine/monitor/references.ts';
+import { detectNmap, NMAP_INSTALL_HINT } from '../../engine/nmap/detect.ts';
+import { parseNmapXml } from '../../engine/nmap/parse.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import type { HistoryEntry } from '../../shared/history.ts';
+import type { ReferenceSummary } from '../../shared/ipc.ts';
+import type { NmapRun } from '../../shared/scan.ts';
+import type { Settings } from '../../shared/settings.ts';
+import { describeError, validateSchedule } from '../../shared/validate/index.ts';
+import type { AppEngine } from './engine.ts';
+
+export interface AppEngineOptions {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** The app's safeStorage codec; default: the CLI's owner-only file. */
+  codec?: SecretCodec;
+  /** Wraps the mail reporter (the app adds desktop notifications). */
+  reporter?: (mail: MailReporter) => Reporter;
+  /** SMTP timeouts for the test mail (tests shorten them). */
+  testMailTimeoutMs?: number;
+}
+
+export interface OpenedAppEngine {
+  engine: AppEngine;
+  monitor: Monitor;
+  mail: MailReporter;
+  secrets: SecretStore;
+  close(): Promise<void>;
+}
+
+function summaryOf(profile: string, meta: ReferenceMeta, run: NmapRun): ReferenceSummary {
+  return {
+    profile,
+    id: meta.id,
+    scannedAt: run.start ? new Date(run.start * 1000).toISOString() : meta.createdAt,
+    source: meta.source === 'first-scan' ? 'capture' : meta.source === 'acknowledge' ? 'accept' : meta.source,
+    hosts: meta.hostsUp,
+    openPorts: meta.openPorts,
+  };
+}
+
+export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
+  const { dataDir } = options;
+  const env = options.env ?? process.env;
+  const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
+  const mail = createMailReporter({ dataDir, env, secrets });
+  const monitor = new Monitor({
+    dataDir,
+    reporter: options.reporter ? options.reporter(mail) : mail,
+    ...(env.PORTWATCH_NMAP ? { nmapPath: env.PORTWATCH_NMAP } : {}),
+  });
+
+  // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
+  const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
+  const historyOf = (name: string): HistoryEntry[] => {
+    const file = monitor.store.paths(name).historyLog;
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    const stamp = stat ? `${stat.size}:${stat.mtimeMs}` : 'none';
+    const known = cache.get(name);
+    if (known && known.stamp === stamp) return known.entries;
+    const entries = stat ? monitor.history(name, Number.MAX_SAFE_INTEGER).records : [];
+    cache.set(name, { stamp, entries });
+    return entries;
+  };
+  const findEntry = (id: string): HistoryEntry | null => {
+    for (const profile of monitor.listProfiles()) {
+      const hit = historyOf(profile.name).find((e) => e.id === id);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  const entryOrFail = (id: string): HistoryEntry => {
+    const entry = findEntry(id);
+    if (!entry) throw new UserError(`scan ${id} is no longer in the history`);
+    return entry;
+  };
+  const currentSummary = (name: string): ReferenceSummary => {
+    const current = monitor.currentReference(name);
+    if (!current) throw new UserError(`profile '${name}' has no reference`);
+    return summaryOf(name, current.meta, current.run);
+  };
+  const ndiffOf = (entry: HistoryEntry, format: 'text' | 'xml'): string => {
+    if (!entry.referenceId || !entry.hasXml) return '';
+    const xml = monitor.scanXml(entry.profile, entry.id);
+    if (xml === undefined) return '';
+    const reference = new ReferenceStore(monitor.store.paths(entry.profile)).load(entry.referenceId);
+    let out = '';
+    ndiff(
+      reference,
+      parseNmapXml(xml, { source: `scan ${entry.id}` }),
+      { verbose: false, format },
+      (t) => (out += t),
+    );
+    return out;
+  };
+  const checkSchedule = (schedule: Parameters<AppEngine['describeSchedule']>[0]) => {
+    const result = validateSchedule(schedule);
+    if (!result.ok) throw new UserError(describeError(result.errors[0]!, 'schedule'));
+    return result.value;
+  };
+
+  const engine: AppEngine = {
+    async listProfiles() {
+      return monitor.listProfiles();
+    },
+    async saveProfile(input, previousName) {
+      const schedule = checkSchedule(input.schedule);
+      if (previousName !== undefined) {
+        if (previousName !== input.name)
+          throw new UserError(
+            `a profile cannot be renamed (its name is its folder); add a profile named '${input.name}' and remove '${previousName}'`,
+          );
+        return monitor.updateProfile(previousName, (p) => ({
+          ...p,
+          targets: input.targets,
+          options: input.options,
+          schedule,
+          watchdogHours: input.watchdogHours,
+        }));
+      }
+      return monitor.addProfile({ ...input, schedule });
+    },
+    async removeProfile(name) {
+      monitor.removeProfile(name);
+      cache.delete(name);
+    },
+    async setPaused(name, paused) {
+      if (paused) monitor.pause(name);
+      else await monitor.resume(name);
+    },
+    describeSchedule(schedule, count) {
+      return monitor.describeSchedule(checkSchedule(schedule), count);
+    },
+    async reference(name) {
+      const current = monitor.currentReference(name);
+      return current ? { summary: summaryOf(name, current.meta, current.run), run: current.run } : null;
+    },
+    async importReference(name, xml, fileName) {
+      monitor.importReferenceXml(name, xml, fileName);
+      return currentSummary(name);
+    },
+    async captureReference(name, onProgress) {
+      const listener = (p: { profile: string; task: string; percent: number; etaSeconds?: number }) => {
+        if (p.profile === name)
+          onProgress?.({
+            profile: name,
+            task: p.task,
+            percent: p.percent,
+            ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
+          });
+      };
+      monitor.on('progress', listener);
+      try {
+        await monitor.captureReference(name);
+      } finally {
+        monitor.off('progress', listener);
+      }
+      return currentSummary(name);
+    },
+    async acceptScan(entryId, hosts) {
+      const entry = entryOrFail(entryId);
+      monitor.acceptScan(entry.profile, { entryId, ...(hosts ? { hosts } : {}) });
+      return currentSummary(entry.profile);
+    },
+    async history(name) {
+      if (name !== undefined) {
+        monitor.getProfile(name);
+        return historyOf(name);
+      }
+      return monitor.listProfiles().flatMap((p) => historyOf(p.name));
+    },
+    async entry(id) {
+      return findEntry(id);
+    },
+    async ndiff(entryId, format) {
+      return ndiffOf(entryOrFail(entryId), format);
+    },
+    async htmlReport(entryId) {
+      const entry = entryOrFail(entryId);
+      const profile = monitor.getProfile(entry.profile);
+      return reportForScan({ profile, entry, ndiffText: ndiffOf(entry, 'text') }).html;
+    },
+    async scanNow(name) {
+      const names =
+        name !== undefined ? [monitor.getProfile(name).name] : monitor.listProfiles().map((p) => p.name);
+      if (names.length === 0) throw new UserError('there are no profiles yet; add one in Settings');
+      // Not awaited: the scan reports through the monitor's events; a failure is recorded in the history.
+      for (const n of names)
+        monitor.scanNow(n).catch((error) => monitor.emit('error', { profile: n, error }));
+      return names;
+    },
+    nextRun(name) {
+      return monitor.nextRun(name);
+    },
+    settings: () => loadSettings(dataDir),
+    async saveSettings(settings) {
+      await saveSettings(dataDir, settings);
+      return loadSettings(dataDir);
+    },
+    secretStatus: () => secrets.status(),
+    setMailPassword: (password) => secrets.set(password),
+    clearMailPassword: () => secrets.clear(),
+    async sendTestEmail(given?: Settings) {
+      const settings = given ?? (await loadSettings(dataDir));
+      // A test is allowed before email is switched on: that is when it is most useful.
+      const email = { ...settings.email, enabled: true };
+      const notReady = mailNotReady({ ...settings, email });
+      if (notReady)
+        throw new UserError(notReady.replace(/; run 'portwatch config set [^']*'.*$/, ': fill it in above'));
+      const password = await secrets.get();
+      const now = new Date();
+      const domain = /@([^@>\s]+)$/.exec(email.from)?.[1] ?? 'portwatch.invalid';
+      const ms = options.testMailTimeoutMs;
+      try {
+        const { response } = await sendMessage(
+          email,
+          password,
+          {
+            messageId: `<portwatch.test.${randomUUID()}@${domain}>`,
+            date: now.toISOString(),
+            ...testMessageContent(now),
+          },
+          ms ? { connectMs: ms, greetingMs: ms, socketMs: ms } : DEFAULT_TIMEOUTS,
+        );
+        return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response.replace(/\s+/g, ' ').trim()}`;
+      } catch (error) {
+        throw new UserError(explainSendError(error, email).message);
+      }
+    },
+    async nmapStatus() {
+      const settings = await loadSettings(dataDir).catch(() => undefined);
+      try {
+        const found = await detectNmap({
+          ...(settings?.nmapPath ? { nmapPath: settings.nmapPath } : {}),
+          env,
+        });
+        return {
+          found: true,
+          path: found.path,
+          version: found.version,
+          privileged: found.privileged,
+          ...(found.privileged
+            ? {}
+            : {
+                advice:
+                  process.platform === 'linux'
+                    ? `TCP connect scans work as is. For SYN or UDP scans and OS detection, grant nmap raw sockets: sudo setcap cap_net_raw,cap_net_admin,cap_net_bind_service+eip ${found.path}`
+                    : 'TCP connect scans work as is. SYN or UDP scans and OS detection need Portwatch to run as an administrator.',
+              }),
+        };
+      } catch (error) {
+        return {
+          found: false,
+          privileged: false,
+          advice:
+            error instanceof UserError
+              ? error.message
+              : `nmap was not found: ${messageOf(error)}; ${NMAP_INSTALL_HINT}`,
+        };
+      }
+    },
+  };
+
+  return {
+    engine,
+    monitor,
+    mail,
+    secrets,
+    async close() {
+      await monitor.stop();
+      await mail.close();
+    },
+  };
+}

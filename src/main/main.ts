@@ -1,0 +1,31 @@
+// The Electron entry point (dist/main/main.cjs): hardening, then the app (src/main/app.ts) over the user's
+// data directory, which the CLI shares.
+import path from 'node:path';
+import { app } from 'electron';
+import { defaultDataDir } from '../engine/paths.ts';
+import { startApp } from './app.ts';
+import { electronDeps, hardenApp, registerRendererScheme } from './electron.ts';
+import { openAppEngine } from './handlers/real-engine.ts';
+import { openUiState } from './ui-state.ts';
+
+// dist/main/main.cjs -> the project (or the packaged app's) root.
+const root = path.resolve(__dirname, '..', '..');
+
+app.enableSandbox();
+registerRendererScheme();
+app.setAppUserModelId('app.portwatch');
+
+const dataDir = defaultDataDir();
+void app.whenReady().then(() => hardenApp(path.join(root, 'dist', 'renderer')));
+
+startApp({
+  deps: electronDeps(),
+  assetsDir: path.join(root, 'assets'),
+  preloadPath: path.join(root, 'dist', 'preload', 'preload.cjs'),
+  uiState: openUiState(),
+  hidden: process.argv.includes('--hidden'),
+  openEngine: (options) => openAppEngine({ dataDir, ...options }),
+}).catch((error: unknown) => {
+  console.error(`portwatch: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  app.exit(2);
+});
