@@ -39,7 +39,7 @@ test('the worker computes the same changes as the main thread, and summarises th
   assert.deepEqual(current.completeness, { status: 'complete' });
   assert.equal(current.hostsUp, 3);
   assert.equal(current.hostsScanned, 3);
-  assert.equal(current.openPorts, 5);
+  assert.equal(current.openPorts, 6);
   assert.equal(reference.openPorts, 5);
   assert.equal(current.nmapVersion, '7.93');
   assert.match(current.args ?? '', /-p 20000-20100,21000/);
