@@ -8,6 +8,7 @@ import { ignoreCommand } from './commands/ignore.ts';
 import { watchCommand } from './commands/watch.ts';
 import { configCommand } from './commands/config.ts';
 import { mailCommand } from './commands/mail.ts';
+import { diffCommand } from './commands/diff.ts';
 
 export const commands: Command[] = [
   profileCommand,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   watchCommand,
   configCommand,
   mailCommand,
+  diffCommand,
 ];
