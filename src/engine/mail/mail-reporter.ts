@@ -10,6 +10,7 @@ import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
 import { createSecretStore, type SecretStore } from '../config/secrets.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
+import { acquireLock } from '../store/lock.ts';
 import { mayNotifyFailure } from '../notify/rate-limit.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
 import { alertedChanges } from './describe.ts';
@@ -24,6 +25,7 @@ import {
 import {
   DEFAULT_LIMITS,
   renderReport,
+  subjectFor,
   scanItem,
   type ReportItem,
   type ReportLimits,
@@ -141,7 +143,11 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     const digest = settings.email.on === 'digest' && (item.kind === 'changes' || item.kind === 'heartbeat');
     if (digest || inQuietHours(at, settings.quietHours)) {
       await held.add(item, digest ? 'digest' : 'quiet', at);
-      emit({ type: 'held', subject: item.kind, entryIds: item.kind === 'watchdog' ? [] : [item.entryId] });
+      emit({
+        type: 'held',
+        subject: subjectFor([item], 'single'),
+        entryIds: item.kind === 'watchdog' ? [] : [item.entryId],
+      });
       return;
     }
     const content = renderReport([item], 'single', limits);
@@ -150,7 +156,28 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     emit({ type: 'queued', subject: content.subject, entryIds });
   }
 
-  async function release(all = false): Promise<number> {
+  // The app and the CLI may both release held items or update the state: one at a time across processes.
+  const mailLock = path.join(dataDir, 'outbox', 'compose.lock');
+  async function underMailLock<T>(work: () => Promise<T>, ifBusy: () => T): Promise<T> {
+    await fs.mkdir(path.dirname(mailLock), { recursive: true, mode: 0o700 });
+    const lock = await acquireLock(mailLock, { purpose: 'composing mail', waitMs: 10_000 });
+    if (!lock) return ifBusy();
+    try {
+      return await work();
+    } finally {
+      lock.release();
+    }
+  }
+
+  function release(all = false): Promise<number> {
+    // Busy for 10 s: another process is composing; what it leaves is picked up on the next tick.
+    return underMailLock(
+      () => releaseLocked(all),
+      () => 0,
+    );
+  }
+
+  async function releaseLocked(all: boolean): Promise<number> {
     const settings = await loadSettings(dataDir);
     const at = now();
     let items = await held.list();
@@ -280,15 +307,18 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       const { entry, profile } = report;
       let kind: 'changes' | 'heartbeat' | 'failed';
       if (entry.status === 'failed') {
-        const state = await readState();
-        if (
-          !mayNotifyFailure(state.lastFailedMailAt[profile.name], now(), settings.email.failedScanEveryHours)
-        )
-          return;
-        await writeState({
-          ...state,
-          lastFailedMailAt: { ...state.lastFailedMailAt, [profile.name]: now().toISOString() },
-        });
+        const every = settings.email.failedScanEveryHours;
+        const allowed = await underMailLock(
+          async () => {
+            const state = await readState();
+            if (!mayNotifyFailure(state.lastFailedMailAt[profile.name], now(), every)) return false;
+            const lastFailedMailAt = { ...state.lastFailedMailAt, [profile.name]: now().toISOString() };
+            await writeState({ ...state, lastFailedMailAt });
+            return true;
+          },
+          () => mayNotifyFailure(null, now(), every),
+        );
+        if (!allowed) return;
         kind = 'failed';
       } else if (entry.status === 'ok') {
         if (alertedChanges(entry).length > 0) kind = 'changes';

@@ -178,7 +178,7 @@ export class Outbox {
     for (let tries = 0; tries < 2; tries++) {
       try {
         const handle = await fs.open(file, 'wx', 0o600);
-        await handle.writeFile(JSON.stringify({ pid: process.pid, at: this.now().toISOString() }));
+        await handle.writeFile(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
         await handle.close();
         return true;
       } catch (error) {
@@ -191,7 +191,8 @@ export class Outbox {
         // a lock being written right now, or damaged: judged by its age below
       }
       const stat = await fs.stat(file).catch(() => undefined);
-      const age = this.now().getTime() - (stat?.mtimeMs ?? 0);
+      // Real time, not the injectable clock: this is about processes, not about when mail is due.
+      const age = Date.now() - (stat?.mtimeMs ?? 0);
       const alive = typeof holder.pid === 'number' && pidAlive(holder.pid);
       if (alive && age < LOCK_STALE_MS) return false;
       if (!alive && holder.pid === undefined && age < 5_000) return false; // just created, not written yet
