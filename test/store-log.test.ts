@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppendLog } from '../src/engine/store/log.ts';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../src/engine/store/atomic.ts';
+import { readJson, removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../src/engine/store/atomic.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-store-'));
@@ -72,4 +72,13 @@ test('atomic writes replace whole files and leave no temp files', (t) => {
   assert.equal(fs.readFileSync(path.join(dir, 'raw.xml'), 'utf8'), '<x/>');
   assert.deepEqual(fs.readdirSync(path.join(dir, 'sub')), ['state.json']);
   assert.equal(readJson(path.join(dir, 'missing.json')), undefined);
+});
+
+test('temp files of interrupted writes are removed, those of live writers stay', (t) => {
+  const dir = tempDir(t);
+  fs.writeFileSync(path.join(dir, '.state.json.999999999.abcd1234.tmp'), 'half');
+  fs.writeFileSync(path.join(dir, `.state.json.${process.ppid}.abcd1234.tmp`), 'ours');
+  fs.writeFileSync(path.join(dir, 'state.json'), '{}');
+  removeStaleTemps(dir);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [`.state.json.${process.ppid}.abcd1234.tmp`, 'state.json']);
 });

@@ -26,6 +26,7 @@ import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
 import { describeSchedule, nextRuns } from '../schedule/cron.ts';
 import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../schedule/scheduler.ts';
+import { removeStaleTemps } from '../store/atomic.ts';
 import { acquireLock, lockHolder, type LockOwner, type Lock } from '../store/lock.ts';
 import { runCycle, type CycleOutcome, type ScanPhase } from './cycle.ts';
 import { HistoryStore } from './history.ts';
@@ -558,8 +559,15 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   // ---- schedule -------------------------------------------------------------------------------------
 
-  /** Starts every schedule; what was missed while nothing ran runs now, once per profile. */
+  /**
+   * Starts every schedule; what was missed while nothing ran runs now, once per profile. Temp files left by
+   * writes that a crash interrupted are removed first.
+   */
   start(): Promise<void> {
+    for (const profile of this.store.list()) {
+      const paths = this.store.paths(profile.name);
+      for (const dir of [paths.dir, paths.referencesDir, paths.scansDir]) removeStaleTemps(dir);
+    }
     return this.scheduler.start();
   }
 
