@@ -58,7 +58,7 @@ function viewOf(run: NmapRun): ScanView {
   const hosts = new Map<string, Host>();
   for (const host of run.hosts) {
     const key = hostKey(host);
-    // A host listed twice (given twice as a target): the first answer stands, as in ndiff.
+    // A host listed twice (an address given twice as a target): its first answer stands.
     if (key !== undefined && !hosts.has(key)) hosts.set(key, host);
   }
   const coverage = new Map<string, PortRanges>();
