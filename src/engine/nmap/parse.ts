@@ -20,7 +20,7 @@ import type {
 } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { decimal, pythonInt } from './xml-numbers.ts';
-import { NameTable, XmlError, XmlTokenizer, type XmlHandler } from './xml-tokenizer.ts';
+import { DEFAULT_MAX_TOKEN, NameTable, XmlError, XmlTokenizer, type XmlHandler } from './xml-tokenizer.ts';
 
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN } from './xml-tokenizer.ts';
 
@@ -1047,6 +1047,9 @@ export class NmapXmlParser {
   private pendingText = '';
   private pendingBytes: Buffer | null = null;
   private bytesConsumed = 0;
+  /** Chunks held back while one huge token is pending (see write()). */
+  private deferred: (string | Buffer)[] = [];
+  private deferredLength = 0;
   private failure: NmapXmlError | null = null;
   private ended = false;
 
@@ -1067,13 +1070,32 @@ export class NmapXmlParser {
     try {
       if (typeof chunk === 'string') {
         if (this.pendingBytes) throw new Error('NmapXmlParser: do not mix text and byte chunks');
-        const text = this.pendingText + chunk;
+        // A token longer than a chunk (a huge attribute, say) is collected until its end may have come,
+        // rather than parsed again from its start with every chunk.
+        if (this.pendingText.length + this.deferredLength > 65536 && !/[<>]/.test(chunk)) {
+          this.defer(chunk, chunk.length);
+          return;
+        }
+        const text = this.pendingText + this.deferred.join('') + chunk;
+        this.deferred = [];
+        this.deferredLength = 0;
         this.pendingText = text.slice(this.tokenizer.parse(text, false));
         return;
       }
       if (this.pendingText !== '') throw new Error('NmapXmlParser: do not mix text and byte chunks');
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      const data = this.pendingBytes ? Buffer.concat([this.pendingBytes, bytes]) : bytes;
+      const pendingLength = (this.pendingBytes?.length ?? 0) + this.deferredLength;
+      if (pendingLength > 65536 && bytes.indexOf(0x3c) === -1 && bytes.indexOf(0x3e) === -1) {
+        this.defer(Buffer.from(bytes), bytes.length);
+        return;
+      }
+      const parts = this.deferred as Buffer[];
+      const data =
+        this.pendingBytes || parts.length > 0
+          ? Buffer.concat([...(this.pendingBytes ? [this.pendingBytes] : []), ...parts, bytes])
+          : bytes;
+      this.deferred = [];
+      this.deferredLength = 0;
       const used = this.parseBytes(data, false);
       // A copy: the caller may reuse its chunk.
       this.pendingBytes = used < data.length ? Buffer.from(data.subarray(used)) : null;
@@ -1087,8 +1109,12 @@ export class NmapXmlParser {
     if (this.failure) throw this.failure;
     this.ended = true;
     try {
-      if (this.pendingBytes) this.parseBytes(this.pendingBytes, true);
-      else this.tokenizer.parse(this.pendingText, true);
+      if (this.pendingBytes || (this.deferred.length > 0 && typeof this.deferred[0] !== 'string'))
+        this.parseBytes(
+          Buffer.concat([...(this.pendingBytes ? [this.pendingBytes] : []), ...(this.deferred as Buffer[])]),
+          true,
+        );
+      else this.tokenizer.parse(this.pendingText + this.deferred.join(''), true);
     } catch (error) {
       if (
         error instanceof XmlError &&
@@ -1129,11 +1155,15 @@ export class NmapXmlParser {
       const bom =
         this.bytesConsumed === 0 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
       if (!isUtf8(data.subarray(bom, end))) {
-        const at = this.bytesConsumed + bom + firstInvalidUtf8(data.subarray(bom, end));
+        const bad = bom + firstInvalidUtf8(data.subarray(bom, end));
+        const at = this.bytesConsumed + bad;
+        // Parse up to the bad byte: an earlier error comes first, and the position is the bad byte's.
+        this.tokenizer.parse(utf8.decode(data.subarray(bom, bad)), false);
+        const { line, column } = this.tokenizer.position();
         throw new XmlError(
           `binary data or text that is not UTF-8 (at byte ${at}): this is not an nmap XML file`,
-          0,
-          0,
+          line,
+          column,
         );
       }
       if (bom > 0) {
@@ -1147,6 +1177,17 @@ export class NmapXmlParser {
     const used = ascii ? chars : end - Buffer.byteLength(text.slice(chars), 'utf8');
     this.bytesConsumed += used;
     return used;
+  }
+
+  private defer(part: string | Buffer, length: number): void {
+    this.deferred.push(part);
+    this.deferredLength += length;
+    const pending = this.pendingText.length + (this.pendingBytes?.length ?? 0) + this.deferredLength;
+    if (pending > (this.options.maxTokenLength ?? DEFAULT_MAX_TOKEN)) {
+      // Parse what is there: the tokenizer reports the oversized token where it starts.
+      const text = this.pendingText + this.deferred.map((d) => d.toString()).join('');
+      this.tokenizer.parse(text, false);
+    }
   }
 
   /** Turns whatever went wrong into the one error this parser throws from now on. */

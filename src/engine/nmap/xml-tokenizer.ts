@@ -155,6 +155,8 @@ export class XmlTokenizer {
   private sawDoctype = false;
   private sawAnything = false;
   private sawMarkup = false;
+  /** 1 when the text starts with a byte order mark. */
+  private docStart = 0;
   /** Start of the tag being reported to the handler, for its errors. */
   private tagStart = 0;
 
@@ -267,9 +269,9 @@ export class XmlTokenizer {
   }
 
   /** The message for a token over the size cap. */
-  private tooLarge(): never {
+  private tooLarge(at = this.pos): never {
     this.fail(
-      this.pos,
+      at,
       `a single XML token (tag, text or comment) is larger than ${Math.round(this.maxToken / 1048576)} MiB: ` +
         'this is not nmap output (its longest lines are script outputs of a few kB)',
     );
@@ -351,6 +353,8 @@ export class XmlTokenizer {
     const buf = this.buf;
     const len = buf.length;
     let pos = this.pos;
+    // A byte order mark (from a text given as a string; the byte decoder drops it) is not part of the document.
+    if (this.bufAbs === 0 && pos === 0 && buf.charCodeAt(0) === 0xfeff) pos = this.docStart = 1;
     while (pos < len) {
       if (buf.charCodeAt(pos) !== 60) {
         const lt = buf.indexOf('<', pos);
@@ -455,7 +459,10 @@ export class XmlTokenizer {
       if (this.nextLt < p)
         this.fail(this.nextLt, "'<' is not allowed in an attribute value (it must be &lt;)");
       if (this.nextAmp < vs) this.nextAmp = find(buf, '&', vs);
-      if (this.nextAmp < p) flags = FLAG_REF;
+      if (this.nextAmp < p) {
+        flags = FLAG_REF;
+        this.checkReferences(vs, p);
+      }
       if (this.nextNl < vs) this.nextNl = find(buf, '\n', vs);
       if (this.nextTab < vs) this.nextTab = find(buf, '\t', vs);
       if (this.nextCr < vs) this.nextCr = find(buf, '\r', vs);
@@ -474,6 +481,7 @@ export class XmlTokenizer {
     }
     if (n > 1) this.checkDuplicates(n);
     this.attrCount = n;
+    if (p - lt > this.maxToken) this.tooLarge(lt);
 
     if (this.depth === 0) {
       if (this.rootState === AFTER_ROOT)
@@ -574,6 +582,7 @@ export class XmlTokenizer {
       if (end === -1) return -1;
       const dashes = buf.indexOf('--', lt + 4);
       if (dashes < end) this.fail(dashes, "'--' is not allowed inside a comment");
+      if (end - lt > this.maxToken) this.tooLarge(lt);
       this.checkChars(lt + 4, end);
       return end + 3;
     }
@@ -582,7 +591,7 @@ export class XmlTokenizer {
         this.fail(lt, 'a CDATA section is only allowed inside the root element');
       const end = buf.indexOf(']]>', lt + 9);
       if (end === -1) return -1;
-      this.checkChars(lt + 9, end);
+      if (end - lt > this.maxToken) this.tooLarge(lt);
       if (this.captureText) this.handler.text(normalizeLineEnds(buf.slice(lt + 9, end)));
       return end + 3;
     }
@@ -612,6 +621,7 @@ export class XmlTokenizer {
             : 'the DOCTYPE has an internal subset (declarations): refused, nmap never writes one',
         );
       } else if (c === 62) {
+        if (p - lt > this.maxToken) this.tooLarge(lt);
         this.sawDoctype = true;
         return p + 1;
       }
@@ -624,6 +634,7 @@ export class XmlTokenizer {
     const buf = this.buf;
     const end = buf.indexOf('?>', lt + 2);
     if (end === -1) return -1;
+    if (end - lt > this.maxToken) this.tooLarge(lt);
     let p = lt + 2;
     if (!isNameStart(buf.charCodeAt(p)))
       this.fail(p, `${this.charAt(p)} cannot start a processing instruction`);
@@ -632,7 +643,7 @@ export class XmlTokenizer {
     if (p < end && !isSpace(buf.charCodeAt(p))) this.fail(p, `${this.charAt(p)} is not allowed here`);
     this.checkChars(p, end);
     if (target.toLowerCase() === 'xml') {
-      if (this.bufAbs + lt !== 0 || target !== 'xml')
+      if (this.bufAbs + lt !== this.docStart || target !== 'xml')
         this.fail(lt, 'the XML declaration <?xml ...?> is only allowed at the very start of the file');
       const encoding = /encoding\s*=\s*["']([^"']*)["']/.exec(buf.slice(p, end))?.[1];
       if (encoding !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(encoding))
@@ -669,6 +680,12 @@ export class XmlTokenizer {
       if (c === 38) p = this.reference(p, e, null) - 1;
       else if (c < 32 || c >= 0xfffe) this.fail(p, `${this.charAt(p)} is not allowed in XML`);
     }
+  }
+
+  /** Checks every reference in buf[s, e) (an attribute value), so a bad one is an error even if unread. */
+  private checkReferences(s: number, e: number): void {
+    for (let amp = this.buf.indexOf('&', s); amp !== -1 && amp < e; amp = this.buf.indexOf('&', amp + 1))
+      amp = this.reference(amp, e, null) - 1;
   }
 
   /** Rejects characters XML does not allow, in comments, CDATA and instructions. */
