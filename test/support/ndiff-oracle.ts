@@ -34,7 +34,7 @@ const PATCHES: [string, string][] = [
 
 /** Runs many ndiff invocations in one Python process: main() per job, fd 1 pointed at a file meanwhile. */
 const BATCH_DRIVER = `
-import json, os, sys, traceback
+import json, os, sys, time, traceback
 module_dir, jobs_file, results_file, work_dir = sys.argv[1:5]
 sys.path.insert(0, module_dir)
 import ndiff
@@ -48,6 +48,16 @@ for k, args in enumerate(jobs):
     os.dup2(fd, 1)
     os.close(fd)
     ndiff.verbose = False
+    # A fresh process: glibc's mktime starts probing from UTC offset 0 and remembers the last offset found.
+    tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    time.mktime((2000, 1, 1, 0, 0, 0, 0, 1, -1))
+    if tz is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = tz
+    time.tzset()
     sys.argv = ["ndiff"] + args
     err = ""
     try:

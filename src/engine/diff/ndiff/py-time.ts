@@ -15,15 +15,34 @@ export function formatLocalTime(seconds: number): string {
   );
 }
 
-/**
- * "%d" % time.mktime(datetime.fromtimestamp(seconds).timetuple()): the local wall time turned back into
- * seconds with DST guessed (tm_isdst = -1), so a time in the repeated hour after a DST change maps to its
- * first occurrence, as both glibc and JavaScript's Date do.
- */
-export function mktimeRoundTrip(seconds: number): string {
+/** The local wall-clock time at `seconds`, written as if it were UTC (seconds). */
+function localWall(seconds: number): number {
   const d = new Date(seconds * 1000);
-  const local = new Date(0);
-  local.setFullYear(d.getFullYear(), d.getMonth(), d.getDate());
-  local.setHours(d.getHours(), d.getMinutes(), d.getSeconds(), 0);
-  return String(Math.trunc(local.getTime() / 1000));
+  return (
+    Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()) / 1000
+  );
+}
+
+/**
+ * "%d" % time.mktime(datetime.fromtimestamp(seconds).timetuple()), as glibc computes it. With tm_isdst = -1
+ * glibc's mktime probes from the UTC offset its previous call found (0 in a fresh process) and keeps the
+ * first instant whose local time matches, so a time in the repeated hour after a DST change comes back as
+ * either occurrence depending on what was converted before. One instance is one ndiff process.
+ */
+export class Mktime {
+  /** glibc's localtime_offset: UTC minus local time, from the previous call. */
+  private offset = 0;
+
+  roundTrip(seconds: number): string {
+    const wall = localWall(seconds);
+    const t0 = wall + this.offset;
+    let t = t0;
+    for (let probes = 0; probes < 6; probes++) {
+      const dt = wall - localWall(t);
+      if (dt === 0) break;
+      t += dt;
+    }
+    this.offset += t - t0;
+    return String(Math.trunc(t));
+  }
 }

@@ -6,7 +6,7 @@
 import type { Address, ScriptResult } from '../../../shared/scan.ts';
 import type { HostDiff, PortDiff, ScriptDiff } from './host-diff.ts';
 import { isExtraports, portState, serviceOf } from './host-diff.ts';
-import { formatLocalTime, mktimeRoundTrip } from './py-time.ts';
+import { formatLocalTime, Mktime } from './py-time.ts';
 import type { NdHost, NdPort, NdScan } from './scan-view.ts';
 import { compareAddresses, sortedScripts } from './scan-view.ts';
 import { comparePy } from './pystr.ts';
@@ -34,12 +34,12 @@ const wrapIfAny = (tag: 'a' | 'b', children: string) => (children === '' ? '' : 
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
-function nmaprunElement(scan: NdScan): string {
+function nmaprunElement(scan: NdScan, mktime: Mktime): string {
   const attrs: Attrs = [];
   if (scan.scanner !== null) attrs.push(['scanner', scan.scanner]);
   if (scan.args !== null) attrs.push(['args', scan.args]);
   if (scan.start !== null) {
-    attrs.push(['start', mktimeRoundTrip(scan.start)]);
+    attrs.push(['start', mktime.roundTrip(scan.start)]);
     attrs.push(['startstr', formatLocalTime(scan.start)]);
   }
   if (scan.version !== null) attrs.push(['version', scan.version]);
@@ -61,9 +61,15 @@ function nmaprunDiffers(a: NdScan, b: NdScan): boolean {
 
 /** startDocument, <nmapdiff version="1"><scandiff>, and the nmaprun elements when they differ (or -v). */
 export function xmlBeginning(a: NdScan, b: NdScan, verbose: boolean): string {
+  // ndiff runs mktime for a's start, then b's, in a fresh process.
+  const mktime = new Mktime();
   let out = XML_DECLARATION + '<nmapdiff version="1"><scandiff>';
-  if (nmaprunDiffers(a, b)) out += `<a>${nmaprunElement(a)}</a><b>${nmaprunElement(b)}</b>`;
-  else if (verbose) out += nmaprunElement(a);
+  if (nmaprunDiffers(a, b)) {
+    out += `<a>${nmaprunElement(a, mktime)}</a>`;
+    out += `<b>${nmaprunElement(b, mktime)}</b>`;
+  } else if (verbose) {
+    out += nmaprunElement(a, mktime);
+  }
   return out;
 }
 
