@@ -165,6 +165,41 @@ test('without extrareasons ports (old XML): the single extraports state, else th
   assert.deepEqual(two[0]!.after, { state: 'filtered or closed', notShown: true });
 });
 
+test('old XML with a group per protocol: the group whose count is that protocol’s unlisted ports', () => {
+  const old = (state: string, count: number): ExtraPorts => ({
+    state,
+    count,
+    reasons: [{ reason: 'r', count }],
+  });
+  const services = { tcp: '1-100', udp: '1-100' };
+  const before = run(
+    [
+      host('127.0.12.1', {
+        ports: [port('22', 'open')],
+        extra: [old('filtered', 99), old('open|filtered', 100)],
+      }),
+    ],
+    services,
+  );
+  const after = run(
+    [
+      host('127.0.12.1', {
+        ports: [port('53/udp', 'open')],
+        extra: [old('filtered', 100), old('open|filtered', 99)],
+      }),
+    ],
+    services,
+  );
+  const changes = computeChanges(before, after);
+  assert.deepEqual(
+    changes.map((c) => [changeKey(c), c.before, c.after]),
+    [
+      ['127.0.12.1 22/tcp port-closed', { state: 'open' }, { state: 'filtered', notShown: true }],
+      ['127.0.12.1 53/udp port-opened', { state: 'open|filtered', notShown: true }, { state: 'open' }],
+    ],
+  );
+});
+
 test('a port the current scan did not cover is never reported closed', () => {
   const before = run([host('127.0.12.1', { ports: [port('22', 'open'), port('8080', 'open')] })], {
     tcp: '22,8080',

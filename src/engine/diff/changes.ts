@@ -20,7 +20,15 @@ import type {
   ScriptSide,
   ServiceSummary,
 } from '../../shared/changes.ts';
-import type { ExtraReason, Host, NmapRun, Port, ScriptResult, Service } from '../../shared/scan.ts';
+import type {
+  ExtraPorts,
+  ExtraReason,
+  Host,
+  NmapRun,
+  Port,
+  ScriptResult,
+  Service,
+} from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 
 const KIND_ORDER: readonly ChangeKind[] = [
@@ -202,18 +210,28 @@ function listedSide(port: Port): PortSide {
 
 /** A port the host did not list: "Not shown" if the scan covered it, else unscanned. */
 function unlistedSide(host: Host, view: ScanView, protocol: string, port: number): PortSide {
-  if (host.timedOut || !view.coverage.get(protocol)?.has(port)) return { state: 'unscanned' };
-  const unexplained: string[] = [];
+  const covered = view.coverage.get(protocol);
+  if (host.timedOut || !covered?.has(port)) return { state: 'unscanned' };
+  const unexplained: ExtraPorts[] = [];
   for (const extra of host.extraPorts) {
     const listing = extra.reasons.filter((r) => r.ports !== undefined && (r.proto ?? protocol) === protocol);
     if (listing.some((r) => reasonPorts(r, protocol).has(port))) {
       return { state: extra.state ?? 'unknown', notShown: true };
     }
     // Reasons that list ports (for any protocol) rule this group out; older XML lists none.
-    if (!extra.reasons.some((r) => r.ports !== undefined)) unexplained.push(extra.state ?? 'unknown');
+    if (!extra.reasons.some((r) => r.ports !== undefined)) unexplained.push(extra);
   }
-  const states = [...new Set(unexplained)];
+  const states = [...new Set(unexplained.map((extra) => extra.state ?? 'unknown'))];
   if (states.length === 0) return { state: 'unscanned' };
+  if (states.length === 1) return { state: states[0]!, notShown: true };
+  // Old XML with several groups ("Not shown: 95 filtered" and "99 open|filtered" for a TCP+UDP scan): the
+  // group whose count is exactly this protocol's unlisted ports is this protocol's.
+  const listed = host.ports.filter((p) => p.protocol === protocol && p.state !== undefined).length;
+  const unlisted = covered.size - listed;
+  const matching = [
+    ...new Set(unexplained.filter((e) => e.count === unlisted).map((e) => e.state ?? 'unknown')),
+  ];
+  if (matching.length === 1) return { state: matching[0]!, notShown: true };
   return { state: states.join(' or '), notShown: true };
 }
 
