@@ -160,7 +160,7 @@ test('a name that does not resolve makes the scan incomplete, naming it', async 
   assert.equal(result.run.hosts.length, 1, 'the other target was still scanned');
 });
 
-test('nmap missing: a UserError with the install hint, for a bad path and for a PATH without nmap', async () => {
+test('nmap missing or not nmap: a UserError with the install hint, for a bad path, a PATH without nmap, another program', async () => {
   const hint = /nmap not found.*sudo apt-get install nmap.*brew install nmap.*nmap\.org\/download/;
   await assert.rejects(
     runNmap({ targets: ['127.0.20.16'], options: quick, nmapPath: '/nonexistent/nmap' }),
@@ -169,6 +169,11 @@ test('nmap missing: a UserError with the install hint, for a bad path and for a 
   await assert.rejects(
     runNmap({ targets: ['127.0.20.16'], options: quick, env: { PATH: '/nonexistent' } }),
     (error) => error instanceof UserError && hint.test(error.message),
+  );
+  // A program that is not nmap: its version check fails and whatever it did is thrown away.
+  await assert.rejects(
+    runNmap({ targets: ['127.0.20.16'], options: quick, nmapPath: '/bin/true' }),
+    (error) => error instanceof UserError && /\/bin\/true is not nmap/.test(error.message),
   );
 });
 

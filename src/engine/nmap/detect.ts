@@ -205,42 +205,60 @@ export async function decidePrivilege(
   return none;
 }
 
-const cache = new Map<string, NmapInstallation>();
+/** What running nmap needs to know before it starts: where it is and how privileged it will be. */
+export type NmapLocation = Omit<NmapInstallation, 'version'>;
 
-/** Finds nmap and reads its version and privileges; cached until the file or the user changes. */
-export async function detectNmap(options: DetectOptions = {}): Promise<NmapInstallation> {
+const locations = new Map<string, NmapLocation>();
+const versions = new Map<string, Promise<string>>();
+
+async function stamp(file: string): Promise<string> {
+  const info = await stat(file).catch(() => undefined);
+  return [file, info?.mtimeMs, info?.size].join('\0');
+}
+
+/**
+ * Finds nmap and decides its privileges, without running it (root needs no check; others one getcap).
+ * Cached until the file, the user or NMAP_(UN)PRIVILEGED change.
+ */
+export async function locateNmap(options: DetectOptions = {}): Promise<NmapLocation> {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const uid = options.uid ?? process.geteuid?.() ?? -1;
   const file = await findNmap({ ...options, env, platform });
-  const info = await stat(file).catch(() => undefined);
-  const key = [
-    file,
-    info?.mtimeMs,
-    info?.size,
-    uid,
-    env.NMAP_PRIVILEGED ?? '',
-    env.NMAP_UNPRIVILEGED ?? '',
-  ].join('\0');
-  const known = cache.get(key);
+  const key = [await stamp(file), uid, env.NMAP_PRIVILEGED ?? '', env.NMAP_UNPRIVILEGED ?? ''].join('\0');
+  const known = locations.get(key);
   if (known) return known;
-  const version = await readVersion(file, env);
-  const installation: NmapInstallation = {
-    path: file,
-    version,
-    ...(await decidePrivilege(file, { env, platform, uid })),
-  };
-  cache.set(key, installation);
-  return installation;
+  const location: NmapLocation = { path: file, ...(await decidePrivilege(file, { env, platform, uid })) };
+  locations.set(key, location);
+  return location;
+}
+
+/** `nmap --version`, checked (is it nmap? new enough?); cached until the file changes. */
+export async function nmapVersion(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const key = await stamp(file);
+  let version = versions.get(key);
+  if (!version) {
+    version = readVersion(file, env);
+    versions.set(key, version);
+    version.catch(() => versions.delete(key)); // a failure is checked again next time
+  }
+  return version;
+}
+
+/** Finds nmap and reads its version and privileges. */
+export async function detectNmap(options: DetectOptions = {}): Promise<NmapInstallation> {
+  const location = await locateNmap(options);
+  return { ...location, version: await nmapVersion(location.path, options.env ?? process.env) };
 }
 
 export function clearNmapDetectCache(): void {
-  cache.clear();
+  locations.clear();
+  versions.clear();
 }
 
 /** Throws when the options need raw sockets and this nmap can't have them, saying how to fix it. */
 export function requirePrivileges(
-  installation: NmapInstallation,
+  installation: Pick<NmapInstallation, 'path' | 'privileged'>,
   needs: readonly string[],
   platform = process.platform,
 ): void {

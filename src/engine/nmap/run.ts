@@ -8,7 +8,7 @@ import type { ScanOptions } from '../../shared/profile.ts';
 import { privilegesNeeded } from '../../shared/validate/options.ts';
 import { UserError, messageOf } from '../errors.ts';
 import { buildNmapArgs as buildArgs } from './args.ts';
-import { detectNmap, requirePrivileges, type NmapInstallation } from './detect.ts';
+import { locateNmap, nmapVersion, requirePrivileges } from './detect.ts';
 import { NmapXmlParser, type TaskProgress } from './parse.ts';
 
 export interface ScanProgress {
@@ -31,7 +31,7 @@ export interface RunNmapRequest {
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
   /** Called once nmap is running (its pid, for display; tests use it to kill nmap from outside). */
-  onStart?: (info: { pid: number; args: string[]; nmap: NmapInstallation }) => void;
+  onStart?: (info: { pid: number; args: string[]; nmapPath: string }) => void;
   /** Environment to find and run nmap with (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Stop the scan when its XML grows past this many bytes (default 256 MiB). */
@@ -113,7 +113,11 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
   const env = request.env ?? process.env;
   // Validate before touching the system: a bad target is the user's first problem to fix.
   let args = buildNmapArgs(request.targets, request.options, { onlyPorts: request.onlyPorts });
-  const nmap = await detectNmap({ nmapPath: request.nmapPath, env });
+  const nmap = await locateNmap({ nmapPath: request.nmapPath, env });
+  // `nmap --version` (is it nmap, new enough?) runs alongside the scan rather than before it: it costs as
+  // much as starting nmap, and a scan by a program that turns out not to be nmap is killed and thrown away.
+  const version = nmapVersion(nmap.path, env);
+  version.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
   const needs = privilegesNeeded(request.options);
   if (request.onlyPorts?.udp.length && request.options.technique !== 'udp') needs.push('UDP scans (-sU)');
   requirePrivileges(nmap, needs);
@@ -124,10 +128,11 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
     });
 
   const startedAt = new Date();
-  const base = { args, startedAt, nmap: { path: nmap.path, version: nmap.version } };
   if (request.signal?.aborted)
     return {
-      ...base,
+      args,
+      startedAt,
+      nmap: { path: nmap.path, version: await version },
       run: emptyRun('cancelled before nmap started'),
       xml: '',
       exitCode: null,
@@ -232,15 +237,23 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
     });
     child.once('spawn', () => {
       try {
-        request.onStart?.({ pid: child.pid!, args, nmap });
+        request.onStart?.({ pid: child.pid!, args, nmapPath: nmap.path });
       } catch {
         // The caller's hook must not break the scan.
       }
     });
-    child.once('close', (exitCode, exitSignal) => {
+    version.catch(() => child.kill('SIGKILL'));
+    child.once('close', async (exitCode, exitSignal) => {
       if (settled) return;
       settled = true;
       cleanUp();
+      let nmapVersionText: string;
+      try {
+        nmapVersionText = await version;
+      } catch (error) {
+        reject(error);
+        return;
+      }
       feed(decoder.decode());
       let run: NmapRun;
       if (parseError !== undefined) run = emptyRun(parseError);
@@ -254,7 +267,9 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
       }
       if (stderrDropped > 0) stderr += `\n[${stderrDropped} more bytes of nmap's stderr not kept]`;
       resolve({
-        ...base,
+        args,
+        startedAt,
+        nmap: { path: nmap.path, version: nmapVersionText },
         run,
         xml: xml.join(''),
         exitCode,
