@@ -8,6 +8,20 @@ import type { SeriesPoint } from '../../shared/ipc.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner } from '../common/components.tsx';
 
+/** Tick labels that fit the span shown: times within a day, weekday and time within a week, else dates. */
+function timeTicks(splits: number[], span: number): string[] {
+  const options: Intl.DateTimeFormatOptions =
+    span < 120
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : span < 86400
+        ? { hour: '2-digit', minute: '2-digit' }
+        : span < 7 * 86400
+          ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+          : { day: 'numeric', month: 'short' };
+  const format = new Intl.DateTimeFormat(undefined, options);
+  return splits.map((t) => format.format(new Date(t * 1000)));
+}
+
 const cssVar = (name: string) =>
   getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
@@ -59,7 +73,11 @@ export function PortsChart(props: {
         y: { range: (_u, min, max) => [0, Math.max(4, Math.ceil((max ?? min) * 1.2))] },
       },
       axes: [
-        { ...axis, space: 70 },
+        {
+          ...axis,
+          space: 90,
+          values: (u, splits) => timeTicks(splits, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0)),
+        },
         {
           ...axis,
           size: 42,

@@ -91,7 +91,7 @@ function HistoryApp() {
       <form class="filters" role="search" aria-label="Filter scans" onSubmit={(e) => e.preventDefault()}>
         <label>
           Profile
-          <select value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
+          <select aria-label="Profile" value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
             <option value="">All profiles</option>
             {profiles.map((p) => (
               <option value={p.profile.name}>{p.profile.name}</option>
@@ -122,7 +122,7 @@ function HistoryApp() {
         </label>
         <label>
           Change
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          <select aria-label="Change" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
             <option value="">Any change</option>
             {kinds.map(([k, label]) => (
               <option value={k}>{label}</option>
@@ -131,7 +131,7 @@ function HistoryApp() {
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <select aria-label="Status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
             <option value="">Any status</option>
             <option value="ok">Completed</option>
             <option value="failed">Failed</option>

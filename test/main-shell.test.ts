@@ -1,0 +1,673 @@
+// The Electron shell through its one seam (src/main/deps.ts): fakes of the few Electron parts it uses, and
+// everything else real — the engine on a temporary data directory, nmap against loopback listeners.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setStartAtLogin, startsAtLogin, desktopEntry } from '../src/main/autostart.ts';
+import { startApp, type RunningApp } from '../src/main/app.ts';
+import type {
+  AppLike,
+  ElectronDeps,
+  IpcEventLike,
+  MenuItemSpec,
+  NotificationLike,
+  NotificationSpec,
+  TrayLike,
+  WindowLike,
+  WindowSpec,
+} from '../src/main/deps.ts';
+import { openAppEngine } from '../src/main/handlers/real-engine.ts';
+import { AppStatus } from '../src/main/handlers/status.ts';
+import { Notifier } from '../src/main/notifier.ts';
+import { CONTENT_SECURITY_POLICY, resolveRendererRequest } from '../src/main/renderer-protocol.ts';
+import { buildTrayMenu } from '../src/main/tray-menu.ts';
+import { TrayService } from '../src/main/tray.ts';
+import type { ScanReport } from '../src/engine/reporter.ts';
+import type { AppState } from '../src/shared/ipc.ts';
+import { Listeners } from './support/listeners.ts';
+
+// ---- fakes of the seam ------------------------------------------------------------------------------------
+
+class FakeTray implements TrayLike {
+  image: string;
+  tooltip = '';
+  menu: MenuItemSpec[] = [];
+  menusBuilt = 0;
+  destroyed = false;
+  clicks: (() => void)[] = [];
+  constructor(image: string) {
+    this.image = image;
+  }
+  setImage(p: string) {
+    this.image = p;
+  }
+  setToolTip(t: string) {
+    this.tooltip = t;
+  }
+  setContextMenu(menu: unknown) {
+    this.menu = menu as MenuItemSpec[];
+    this.menusBuilt++;
+  }
+  on(_e: 'click', l: () => void) {
+    this.clicks.push(l);
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+let nextContentsId = 100;
+class FakeWindow implements WindowLike {
+  readonly webContents: { id: number; sent: [string, unknown][]; send(c: string, p: unknown): void };
+  readonly spec: WindowSpec;
+  url = '';
+  shown = 0;
+  focused = 0;
+  destroyed = false;
+  private listeners: Record<string, (() => void)[]> = {};
+  constructor(spec: WindowSpec) {
+    this.spec = spec;
+    const sent: [string, unknown][] = [];
+    this.webContents = { id: nextContentsId++, sent, send: (c, p) => void sent.push([c, p]) };
+  }
+  show() {
+    this.shown++;
+  }
+  focus() {
+    this.focused++;
+  }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  isDestroyed() {
+    return this.destroyed;
+  }
+  close() {
+    for (const l of this.listeners.close ?? []) l();
+    this.destroyed = true;
+    for (const l of this.listeners.closed ?? []) l();
+  }
+  on(e: 'close' | 'closed', l: () => void) {
+    (this.listeners[e] ??= []).push(l);
+  }
+  async loadURL(url: string) {
+    this.url = url;
+  }
+  getBounds() {
+    return { x: 10, y: 20, width: 900, height: 700 };
+  }
+}
+
+class FakeNotification implements NotificationLike {
+  readonly spec: NotificationSpec;
+  shown = false;
+  private clickers: (() => void)[] = [];
+  constructor(spec: NotificationSpec) {
+    this.spec = spec;
+  }
+  on(_e: 'click', l: () => void) {
+    this.clickers.push(l);
+  }
+  show() {
+    this.shown = true;
+  }
+  click() {
+    for (const l of this.clickers) l();
+  }
+}
+
+interface Fakes {
+  deps: ElectronDeps;
+  trays: FakeTray[];
+  windows: FakeWindow[];
+  notifications: FakeNotification[];
+  appEvents: Record<string, ((e: { preventDefault(): void }) => void)[]>;
+  ipc: Map<string, (event: IpcEventLike, payload: unknown) => Promise<unknown>>;
+  exited: number[];
+  quits: number;
+}
+
+function fakes(
+  options: { lock?: boolean; home: string; backend?: string; notifications?: boolean } = {
+    home: '/nonexistent',
+  },
+): Fakes {
+  const f: Fakes = {
+    trays: [],
+    windows: [],
+    notifications: [],
+    appEvents: {},
+    ipc: new Map(),
+    exited: [],
+    quits: 0,
+    deps: undefined as unknown as ElectronDeps,
+  };
+  const app: AppLike = {
+    requestSingleInstanceLock: () => options.lock ?? true,
+    on: (event, listener) => void (f.appEvents[event] ??= []).push(listener),
+    whenReady: async () => {},
+    quit: () => void f.quits++,
+    exit: (code = 0) => void f.exited.push(code),
+    getPath: (name) =>
+      name === 'home' ? options.home : name === 'exe' ? '/opt/Portwatch/portwatch' : options.home,
+    platform: 'linux',
+  };
+  f.deps = {
+    app,
+    createTray: (icon) => {
+      const t = new FakeTray(icon);
+      f.trays.push(t);
+      return t;
+    },
+    buildMenu: (template) => template,
+    createWindow: (spec) => {
+      const w = new FakeWindow(spec);
+      f.windows.push(w);
+      return w;
+    },
+    notificationsSupported: () => options.notifications ?? true,
+    createNotification: (spec) => {
+      const n = new FakeNotification(spec);
+      f.notifications.push(n);
+      return n;
+    },
+    ipcMain: {
+      handle: (channel, listener) => void f.ipc.set(channel, listener),
+      removeHandler: (channel) => void f.ipc.delete(channel),
+    },
+    safeStorage: {
+      isAsyncEncryptionAvailable: async () => true,
+      // Not real encryption: enough to show the bytes on disk are what the codec made, not the password.
+      encryptStringAsync: async (plain) => Buffer.from([...Buffer.from(plain, 'utf8')].map((b) => b ^ 0x5a)),
+      decryptStringAsync: async (data) => ({
+        result: Buffer.from([...data].map((b) => b ^ 0x5a)).toString('utf8'),
+        shouldReEncrypt: false,
+      }),
+      getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
+    },
+  };
+  return f;
+}
+
+const item = (menu: MenuItemSpec[], id: string): MenuItemSpec | undefined => {
+  for (const i of menu) {
+    if (i.id === id) return i;
+    const inner = i.submenu && item(i.submenu, id);
+    if (inner) return inner;
+  }
+  return undefined;
+};
+
+const state = (over: Partial<AppState> = {}): AppState => ({
+  state: 'quiet',
+  profiles: [],
+  unseen: 0,
+  ...over,
+});
+const profileState = (name: string, over: Partial<AppState['profiles'][number]> = {}) => ({
+  name,
+  paused: false,
+  scanning: false,
+  lastScan: null,
+  nextRun: '2026-11-24T07:00:00.000Z',
+  ...over,
+});
+
+// ---- the tray menu ----------------------------------------------------------------------------------------
+
+test('tray menu: scan now per profile, pause/resume, times, windows, quit; every item does what it says', () => {
+  const calls: string[] = [];
+  const actions = {
+    scanNow: (p?: string) => void calls.push(`scan ${p ?? 'all'}`),
+    setPaused: (paused: boolean) => void calls.push(paused ? 'pause' : 'resume'),
+    openHistory: () => void calls.push('history'),
+    openSettings: () => void calls.push('settings'),
+    setStartAtLogin: (on: boolean) => void calls.push(`login ${on}`),
+    quit: () => void calls.push('quit'),
+  };
+  const now = new Date('2026-11-24T06:00:00Z');
+  const none = buildTrayMenu(state(), actions, { startAtLogin: false, platform: 'linux', now });
+  assert.equal(item(none, 'scan-now')?.enabled, false, 'nothing to scan without profiles');
+
+  const two = buildTrayMenu(
+    state({
+      profiles: [
+        profileState('Home'),
+        profileState('Office', {
+          scanning: true,
+          progress: { profile: 'Office', task: 'Connect Scan', percent: 42 },
+        }),
+      ],
+    }),
+    actions,
+    { startAtLogin: true, platform: 'linux', now },
+  );
+  const scan = item(two, 'scan-now')!;
+  assert.equal(scan.type, 'submenu');
+  assert.deepEqual(
+    scan.submenu!.filter((i) => i.label).map((i) => [i.label, i.enabled]),
+    [
+      ['All profiles', false],
+      ['Home', true],
+      ['Office', false],
+    ],
+  );
+  item(two, 'scan:Home')!.click!();
+  assert.match(item(two, 'info:Office')!.label!, /Office: never scanned · next .* · 42%/);
+  item(two, 'pause')!.click!();
+  item(two, 'history')!.click!();
+  item(two, 'settings')!.click!();
+  assert.equal(item(two, 'start-at-login')!.checked, true);
+  item(two, 'start-at-login')!.click!();
+  item(two, 'quit')!.click!();
+  assert.deepEqual(calls, ['scan Home', 'pause', 'history', 'settings', 'login false', 'quit']);
+
+  const paused = buildTrayMenu(
+    state({ state: 'paused', profiles: [profileState('Home', { paused: true })] }),
+    actions,
+    {
+      startAtLogin: false,
+      platform: 'darwin',
+      now,
+    },
+  );
+  assert.ok(item(paused, 'resume') && !item(paused, 'pause'));
+  assert.match(item(paused, 'info:Home')!.label!, /paused/);
+  assert.equal(item(paused, 'settings')!.label, 'Preferences…');
+});
+
+test('tray icon follows the state, the tooltip shows progress, and the menu is rebuilt only when it changes', () => {
+  const f = fakes({ home: os.tmpdir() });
+  const noop = () => {};
+  const tray = new TrayService({
+    deps: f.deps,
+    assetsDir: '/app/assets',
+    platform: 'linux',
+    startAtLogin: () => false,
+    actions: {
+      scanNow: noop,
+      setPaused: noop,
+      openHistory: noop,
+      openSettings: noop,
+      setStartAtLogin: noop,
+      quit: noop,
+    },
+  });
+  const fake = f.trays[0]!;
+  assert.equal(fake.image, '/app/assets/tray/quiet-32.png');
+  const scanning = state({
+    state: 'scanning',
+    profiles: [
+      profileState('Home', {
+        scanning: true,
+        progress: { profile: 'Home', task: 'Connect Scan', percent: 37.4 },
+      }),
+    ],
+  });
+  tray.update(scanning);
+  assert.equal(fake.image, '/app/assets/tray/scanning-32.png');
+  assert.match(fake.tooltip, /Home: Connect Scan 37%/);
+  const built = fake.menusBuilt;
+  tray.update(scanning);
+  assert.equal(fake.menusBuilt, built, 'same state: the open menu is left alone');
+  tray.update(
+    state({ state: 'error', error: 'Home: nmap exited with code 1', profiles: [profileState('Home')] }),
+  );
+  assert.equal(fake.image, '/app/assets/tray/error-32.png');
+  assert.equal(fake.menusBuilt, built + 1);
+  assert.match(fake.tooltip, /nmap exited with code 1/);
+  // The icon itself opens the history where the platform delivers clicks.
+  let opened = 0;
+  const t2 = new TrayService({
+    deps: f.deps,
+    assetsDir: '/a',
+    platform: 'win32',
+    startAtLogin: () => false,
+    actions: {
+      scanNow: noop,
+      setPaused: noop,
+      openHistory: () => void opened++,
+      openSettings: noop,
+      setStartAtLogin: noop,
+      quit: noop,
+    },
+  });
+  f.trays[1]!.clicks[0]!();
+  assert.equal(opened, 1);
+  assert.equal(f.trays[1]!.image, path.join('/a', 'tray', 'quiet.ico'));
+  t2.destroy();
+});
+
+test('app status: scanning wins, then errors, then unseen changes; seeing them clears the badge', () => {
+  const status = new AppStatus();
+  const profiles = [{ name: 'Home', paused: false, nextRun: null }];
+  assert.equal(status.snapshot(profiles).state, 'quiet');
+  const entry = {
+    id: 's1',
+    profile: 'Home',
+    startedAt: '2026-11-24T06:00:00.000Z',
+    durationMs: 1000,
+    status: 'ok' as const,
+    nmapArgs: [],
+    counts: { hostsUp: 1, hostsScanned: 1, openPorts: 3, changes: 1, alerted: 1 },
+    changes: [],
+    suppressed: [],
+    hasXml: true,
+    delivery: { state: 'none' as const },
+  };
+  status.scanStarted('Home');
+  assert.equal(status.snapshot(profiles).state, 'scanning');
+  status.scanRecorded(entry);
+  assert.deepEqual([status.snapshot(profiles).state, status.snapshot(profiles).unseen], ['unseen', 1]);
+  status.scanRecorded({
+    ...entry,
+    id: 's2',
+    status: 'failed',
+    reason: 'nmap was killed',
+    counts: { ...entry.counts, alerted: 0 },
+  });
+  assert.equal(status.snapshot(profiles).state, 'error');
+  assert.match(status.snapshot(profiles).error!, /nmap was killed/);
+  status.scanRecorded({ ...entry, id: 's3', counts: { ...entry.counts, changes: 0, alerted: 0 } });
+  assert.equal(status.snapshot(profiles).state, 'unseen', 'a good scan clears the error');
+  status.markSeen();
+  assert.equal(status.snapshot(profiles).state, 'quiet');
+  assert.equal(status.snapshot([{ name: 'Home', paused: true, nextRun: null }]).state, 'paused');
+});
+
+// ---- notifications ----------------------------------------------------------------------------------------
+
+test('failed-scan notices are rate-limited per profile; a success resets the limit; off means off', async () => {
+  const f = fakes({ home: os.tmpdir() });
+  let now = Date.parse('2026-11-24T06:00:00Z');
+  let desktop = true;
+  const opened: string[] = [];
+  const notifier = new Notifier({
+    deps: f.deps,
+    content: (r) => ({
+      title: `${r.entry.status} ${r.profile.name}`,
+      body: '',
+      urgency: 'normal',
+      entryId: r.entry.id,
+    }),
+    settings: async () => ({ notifications: { desktop, failedScans: true } }),
+    openScan: (id) => void opened.push(id),
+    now: () => now,
+  });
+  const report = (id: string, status: 'ok' | 'failed', profile = 'Home') =>
+    ({ profile: { name: profile }, entry: { id, status }, ndiffText: '' }) as unknown as ScanReport;
+  assert.ok(await notifier.scanRecorded(report('f1', 'failed')));
+  now += 10 * 60_000;
+  assert.equal(await notifier.scanRecorded(report('f2', 'failed')), null, 'ten minutes later: held back');
+  assert.ok(
+    await notifier.scanRecorded(report('g1', 'failed', 'Office')),
+    'another profile has its own limit',
+  );
+  assert.ok(await notifier.scanRecorded(report('ok1', 'ok')));
+  assert.ok(await notifier.scanRecorded(report('f3', 'failed')), 'after a success, the next failure is news');
+  desktop = false;
+  assert.equal(await notifier.scanRecorded(report('ok2', 'ok')), null);
+  assert.deepEqual(
+    f.notifications.map((n) => n.spec.title),
+    ['failed Home', 'failed Office', 'ok Home', 'failed Home'],
+  );
+  f.notifications[2]!.click();
+  assert.deepEqual(opened, ['ok1']);
+});
+
+// ---- the whole app over a real engine ---------------------------------------------------------------------
+
+const HOST = '127.0.50.41';
+let dataDir: string;
+let home: string;
+let f: Fakes;
+let running: RunningApp;
+const net = new Listeners();
+
+before(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-shell-'));
+  home = await mkdtemp(path.join(os.tmpdir(), 'portwatch-home-'));
+  f = fakes({ home, backend: 'basic_text' });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    PORTWATCH_DATA_DIR: dataDir,
+  };
+  delete env.PORTWATCH_SMTP_PASSWORD;
+  delete env.APPIMAGE;
+  const started = await startApp({
+    deps: f.deps,
+    assetsDir: '/app/assets',
+    preloadPath: '/app/dist/preload/preload.cjs',
+    uiState: { bounds: () => undefined, setBounds: () => {} },
+    openEngine: (o) => openAppEngine({ dataDir, env, ...o }),
+    env,
+    log: () => {},
+  });
+  assert.ok(started);
+  running = started;
+});
+
+after(async () => {
+  await running?.quit();
+  await net.close();
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(home, { recursive: true, force: true });
+});
+
+const channelOf = (name: string) => `portwatch:${name}`;
+const invoke = (name: string, payload: unknown, event: IpcEventLike) =>
+  f.ipc.get(channelOf(name))!(event, payload);
+const trayMenu = () => f.trays[0]!.menu;
+
+test('first start with no profiles opens the settings window, sandboxed, from the app origin', () => {
+  assert.equal(f.windows.length, 1);
+  const win = f.windows[0]!;
+  assert.equal(win.url, 'portwatch://app/settings.html');
+  assert.equal(win.spec.preload, '/app/dist/preload/preload.cjs');
+  assert.ok(f.appEvents['window-all-closed']?.length, 'closing every window must not quit');
+});
+
+test('IPC answers our windows only, and refuses invalid payloads with a one-line reason', async () => {
+  const win = f.windows.find((w) => !w.destroyed && w.url.includes('settings'))!;
+  const ours = { sender: { id: win.webContents.id }, senderFrame: { url: 'portwatch://app/settings.html' } };
+  const listed = (await invoke('listProfiles', {}, ours)) as { ok: boolean; value: unknown[] };
+  assert.deepEqual(listed, { ok: true, value: [] });
+
+  const stranger = await invoke(
+    'listProfiles',
+    {},
+    { sender: { id: 9999 }, senderFrame: { url: 'portwatch://app/settings.html' } },
+  );
+  assert.deepEqual(stranger, {
+    ok: false,
+    error: 'refused: this request did not come from a Portwatch window',
+  });
+  const navigatedAway = await invoke(
+    'listProfiles',
+    {},
+    { sender: { id: win.webContents.id }, senderFrame: { url: 'https://example.com/' } },
+  );
+  assert.equal((navigatedAway as { ok: boolean }).ok, false);
+
+  const invalid = (await invoke('saveProfile', { profile: { name: '', targets: [] } }, ours)) as {
+    ok: boolean;
+    error: string;
+  };
+  assert.equal(invalid.ok, false);
+  assert.match(invalid.error, /^profile\.name: give the profile a name/);
+  const extra = (await invoke('getScan', { id: 'x', evil: true }, ours)) as { ok: boolean; error: string };
+  assert.equal(extra.ok, false);
+  assert.doesNotMatch(extra.error, /\n|    at /, 'one line, no stack');
+  const engineRefusal = (await invoke(
+    'saveProfile',
+    {
+      profile: {
+        name: 'Bad',
+        targets: ['10.0.0.1;rm -rf /'],
+        options: {
+          ports: { kind: 'default' },
+          technique: 'connect',
+          serviceDetection: false,
+          osDetection: false,
+          timing: 3,
+          skipHostDiscovery: false,
+          confirmChanges: true,
+          timeoutSeconds: 60,
+        },
+        schedule: { kind: 'manual' },
+        watchdogHours: 0,
+      },
+    },
+    ours,
+  )) as { ok: boolean; error: string };
+  assert.equal(engineRefusal.ok, false);
+  assert.match(engineRefusal.error, /target 1/);
+});
+
+test('windows are reused and focused; closing them leaves the app in the tray', () => {
+  const before = f.windows.length;
+  item(trayMenu(), 'history')!.click!();
+  assert.equal(f.windows.length, before + 1);
+  const history = f.windows.at(-1)!;
+  assert.equal(history.url, 'portwatch://app/history.html');
+  item(trayMenu(), 'history')!.click!();
+  assert.equal(f.windows.length, before + 1, 'the same history window, not a second one');
+  assert.ok(history.focused >= 1);
+  for (const w of f.windows) if (!w.destroyed) w.close();
+  assert.equal(f.quits, 0);
+  assert.deepEqual(f.exited, []);
+  item(trayMenu(), 'settings')!.click!();
+  assert.equal(f.windows.at(-1)!.url, 'portwatch://app/settings.html', 'a closed window opens anew');
+  // A second launch hands over to us: we show a window.
+  const count = f.windows.length;
+  for (const l of f.appEvents['second-instance'] ?? []) l({ preventDefault() {} });
+  assert.ok(f.windows.length === count && f.windows.at(-1)!.shown >= 1);
+});
+
+test('a scan with changes raises one notification; clicking it opens the history on that scan', async () => {
+  const web = await net.tcp({ host: HOST });
+  const probe = await net.tcp({ host: HOST });
+  const later = probe.port;
+  await probe.close();
+  const { monitor } = running.opened;
+  monitor.addProfile({
+    name: 'Home',
+    targets: [HOST],
+    options: { ports: { kind: 'list', spec: `${web.port},${later}` }, skipHostDiscovery: true, timing: 4 },
+    schedule: { kind: 'manual' },
+  });
+  await running.refresh();
+  assert.equal(item(trayMenu(), 'scan-now')!.enabled, true);
+  await monitor.captureReference('Home');
+  const before = f.notifications.length;
+  await net.tcp({ host: HOST, port: later });
+  const outcome = await monitor.scanNow('Home');
+  assert.equal(outcome.entry.counts.changes, 1);
+  // The reporter runs after the scan is recorded; give it its turn.
+  for (let i = 0; i < 50 && f.notifications.length === before; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(f.notifications.length, before + 1);
+  const notice = f.notifications.at(-1)!;
+  assert.ok(notice.shown);
+  assert.match(notice.spec.title, /Home/);
+  assert.match(notice.spec.body, new RegExp(String(later)));
+
+  const state = await running.refresh();
+  assert.equal(state?.state, 'unseen');
+  assert.equal(f.trays[0]!.image, '/app/assets/tray/unseen-32.png');
+
+  for (const w of f.windows) if (!w.destroyed) w.close();
+  notice.click();
+  const history = f.windows.at(-1)!;
+  assert.equal(history.url, `portwatch://app/history.html?scan=${encodeURIComponent(outcome.entry.id)}`);
+  // When the history window is already open, the click points it at the scan instead.
+  notice.click();
+  assert.deepEqual(history.webContents.sent.at(-1), ['portwatch:openScan', { id: outcome.entry.id }]);
+  assert.equal((await running.refresh())?.state, 'quiet', 'opening the scan marks it seen');
+});
+
+test('safeStorage on Linux without a keyring: the password is stored via the codec and marked basic_text', async () => {
+  const win = f.windows.find((w) => !w.destroyed)!;
+  const ours = { sender: { id: win.webContents.id }, senderFrame: { url: win.url } };
+  const status = (await invoke('setMailPassword', { password: 'hunter2-app-password' }, ours)) as {
+    ok: boolean;
+    value: { set: boolean; storage: string };
+  };
+  assert.deepEqual(status, { ok: true, value: { set: true, storage: 'basic_text' } });
+  const onDisk = await readFile(path.join(dataDir, 'secrets', 'smtp-password'), 'utf8');
+  assert.doesNotMatch(onDisk, /hunter2/);
+  assert.equal(await running.opened.secrets.get(), 'hunter2-app-password');
+});
+
+test('start at login on Linux writes and removes an XDG autostart entry', async () => {
+  const env = { XDG_CONFIG_HOME: path.join(home, '.config') };
+  const file = path.join(home, '.config', 'autostart', 'portwatch.desktop');
+  await setStartAtLogin(f.deps.app, true, env);
+  assert.match(await readFile(file, 'utf8'), /^Exec=\/opt\/Portwatch\/portwatch --hidden$/m);
+  assert.equal(await startsAtLogin(f.deps.app, env), true);
+  await setStartAtLogin(f.deps.app, false, env);
+  await assert.rejects(stat(file));
+  assert.match(
+    desktopEntry('/home/me/Applications/Port Watch.AppImage'),
+    /^Exec="\/home\/me\/Applications\/Port Watch\.AppImage" --hidden$/m,
+  );
+  // Through the tray's checkbox, too.
+  item(trayMenu(), 'start-at-login')!.click!();
+  for (let i = 0; i < 50; i++) {
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(await startsAtLogin(f.deps.app, env), true);
+  await setStartAtLogin(f.deps.app, false, env);
+});
+
+test('the renderer scheme serves dist/renderer only, always with the CSP', () => {
+  const hit = resolveRendererRequest('portwatch://app/history.html', '/app/dist/renderer');
+  assert.deepEqual(hit?.file, '/app/dist/renderer/history.html');
+  assert.equal(hit?.headers['Content-Security-Policy'], CONTENT_SECURITY_POLICY);
+  assert.match(CONTENT_SECURITY_POLICY, /script-src 'self'/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-(inline|eval)/);
+  // Dot segments are resolved by URL parsing and stay inside; encoded slashes that would climb out are refused.
+  const inside = (url: string) => resolveRendererRequest(url, '/app/dist/renderer')?.file ?? null;
+  assert.equal(inside('portwatch://app/../../etc/passwd.html'), '/app/dist/renderer/etc/passwd.html');
+  assert.equal(inside('portwatch://app/..%2F..%2Fmain%2Fmain.html'), null);
+  assert.equal(inside('portwatch://app/%2e%2e%2f%2e%2e%2fpreload%2fpreload.js'), null);
+  assert.equal(inside('portwatch://app/settings.cjs'), null, 'only the windows’ file types');
+  assert.equal(resolveRendererRequest('portwatch://evil/settings.html', '/app/dist/renderer'), null);
+  assert.equal(resolveRendererRequest('https://app/settings.html', '/app/dist/renderer'), null);
+});
+
+test('a second instance hands over and quits; Quit stops the monitor cleanly and exits', async () => {
+  const second = fakes({ home, lock: false });
+  const result = await startApp({
+    deps: second.deps,
+    assetsDir: '/a',
+    preloadPath: '/p',
+    uiState: { bounds: () => undefined, setBounds: () => {} },
+    openEngine: () => {
+      throw new Error('a second instance must not open the data directory');
+    },
+  });
+  assert.equal(result, null);
+  assert.equal(second.quits, 1);
+
+  // before-quit (Cmd-Q, logout) is held until schedules are stopped, then the app exits.
+  let prevented = false;
+  for (const l of f.appEvents['before-quit'] ?? []) l({ preventDefault: () => (prevented = true) });
+  assert.ok(prevented);
+  for (let i = 0; i < 100 && f.exited.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(f.exited, [0]);
+  assert.ok(f.trays[0]!.destroyed);
+  assert.equal(f.ipc.size, 0, 'IPC handlers removed');
+  assert.ok(f.windows.every((w) => w.destroyed));
+});
