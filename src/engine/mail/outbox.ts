@@ -149,10 +149,20 @@ export class Outbox {
     return record;
   }
 
-  /** Every record, oldest first. */
+  private cache: { stamp: bigint; records: OutboxRecord[] } | undefined;
+
+  /**
+   * Every record, oldest first. Every change to a record is a rename in the directory, so the directory's
+   * mtime tells whether the last reading still holds (the history window asks for many entries at once).
+   * A directory changed in the last second is always read again: file times can be coarser than that.
+   */
   async list(): Promise<OutboxRecord[]> {
+    let stamp: bigint;
     let names: string[];
     try {
+      const stat = await fs.stat(this.dir, { bigint: true });
+      stamp = stat.mtimeNs;
+      if (this.cache?.stamp === stamp) return this.cache.records;
       names = await fs.readdir(this.dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -163,6 +173,9 @@ export class Outbox {
       const record = await this.read(name.slice(0, -'.json'.length));
       if (record) records.push(record);
     }
+    const settled = Date.now() - Number(stamp / 1_000_000n) > 1000;
+    const unchanged = (await fs.stat(this.dir, { bigint: true }).catch(() => undefined))?.mtimeNs === stamp;
+    this.cache = settled && unchanged ? { stamp, records } : undefined;
     return records;
   }
 
