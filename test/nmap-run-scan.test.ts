@@ -219,3 +219,17 @@ test('invalid targets never reach nmap: UserError before anything runs', async (
   );
   assert.equal(started, false);
 });
+
+test('an IPv6 profile runs nmap with -6 and finds the port open on ::1', async (t) => {
+  const net = new Listeners();
+  t.after(() => net.close());
+  const open = await net.tcp({ host: '::1' });
+  const result = await runNmap({
+    targets: ['::1'],
+    options: { ...quick, ports: { kind: 'list', spec: String(open.port) } },
+  });
+  assert.equal(result.failure, undefined, result.failure?.message);
+  assert.deepEqual(result.args.slice(-3), ['-6', '--', '::1']);
+  assert.equal(result.run.hosts[0]?.addresses[0]?.addrtype, 'ipv6');
+  assert.equal(result.run.hosts[0]?.ports[0]?.state?.state, 'open');
+});
