@@ -330,3 +330,33 @@ test('mail switched on but not set up yet: the report waits, says why, and goes 
   assert.equal((await reporter.sendDue()).sent, 1);
   assert.equal(server.accepted.length, 1);
 });
+
+test('a digest due inside quiet hours waits for them to end; a heartbeat mails "no change"', async (t) => {
+  const server = await new TestSmtpServer({ security: 'none' }).start();
+  t.after(() => server.stop());
+  const dataDir = await setup(t, server, (s) => {
+    s.email.on = 'digest';
+    s.email.digestTime = '06:00';
+    s.quietHours = { enabled: true, start: '22:00', end: '07:00' };
+  });
+  let clock = new Date(2026, 10, 24, 18, 0);
+  const reporter = createMailReporter({ dataDir, env: {}, autoSend: false, now: () => clock });
+  await reporter.scanRecorded(testReport({ changes: [portOpened('127.0.40.10', 2049, 'nfs')] }));
+  clock = new Date(2026, 10, 25, 6, 30);
+  assert.equal(await reporter.release(), 0, 'the digest time has come, but inside quiet hours');
+  clock = new Date(2026, 10, 25, 7, 0);
+  assert.equal(await reporter.release(), 1);
+  await reporter.sendDue();
+  assert.equal(
+    parseMail(server.accepted[0]!.raw).headers['subject'],
+    'Portwatch digest: 1 change on Home LAN (1 host)',
+  );
+
+  const beatDir = await setup(t, server, (s) => (s.email.heartbeat = true));
+  const beat = createMailReporter({ dataDir: beatDir, env: {}, autoSend: false });
+  await beat.scanRecorded(testReport({}));
+  await beat.sendDue();
+  const mail = parseMail(server.accepted[1]!.raw);
+  assert.equal(mail.headers['subject'], 'Portwatch: no change on Home LAN');
+  assert.match(mail.text!, /Hosts:\s+2 hosts up of 2 scanned, 3 open ports/);
+});

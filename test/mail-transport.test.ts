@@ -249,6 +249,12 @@ test('portwatch mail test: sends now, or says in one line what is wrong', async 
     /^portwatch: 127\.0\.40\.1:\d+ refused the user name or password \(535 [^\n]*\n$/,
   );
 
+  const badTimeout = await cli(dir, ['mail', 'test', '--timeout', '0']);
+  assert.equal(
+    badTimeout.stderr,
+    'portwatch: --timeout needs a number of seconds 1-600, e.g. --timeout 10\n',
+  );
+
   const none = await cli(dir, ['mail', 'test'], { [PASSWORD_ENV]: '' });
   assert.equal(none.code, 2);
   assert.equal(
