@@ -43,10 +43,13 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
       ctx.stderr.write(`  ${profile.name}: next run ${next ?? 'none'}\n`);
     }
     mail.start();
+    // The schedule's own timers do not hold the process open (with no scheduled profile there are none):
+    // this one does, until the signal.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const stopped = new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    }).finally(() => clearInterval(keepAlive));
     void monitor.start();
     await stopped;
     ctx.stderr.write('stopping: cancelling running scans...\n');

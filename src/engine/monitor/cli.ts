@@ -127,6 +127,7 @@ function seconds(ms: number): string {
 
 /** The one-line verdict of a scan, as `watch` prints it and as `scan` starts its summary. */
 export function scanLine(entry: HistoryEntry): string {
+  const reason = entry.reason?.replace(/\s*\n\s*/g, ' ');
   const when = entry.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const c = entry.counts;
   const seen = `${c.hostsUp} host${c.hostsUp === 1 ? '' : 's'} up, ${c.openPorts} open port${c.openPorts === 1 ? '' : 's'}`;
@@ -141,11 +142,11 @@ export function scanLine(entry: HistoryEntry): string {
       return `${when} ${entry.profile}: ${c.alerted} change${c.alerted === 1 ? '' : 's'}${extra} (${seen}, ${seconds(entry.durationMs)})`;
     }
     case 'offline':
-      return `${when} ${entry.profile}: offline: ${entry.reason ?? ''}`;
+      return `${when} ${entry.profile}: offline: ${reason ?? ''}`;
     case 'cancelled':
-      return `${when} ${entry.profile}: cancelled${entry.reason ? `: ${entry.reason}` : ''}`;
+      return `${when} ${entry.profile}: cancelled${reason ? `: ${reason}` : ''}`;
     case 'failed':
-      return `${when} ${entry.profile}: FAILED: ${entry.reason ?? 'unknown reason'}; the reference is unchanged`;
+      return `${when} ${entry.profile}: FAILED: ${reason ?? 'unknown reason'}; the reference is unchanged`;
   }
 }
 
