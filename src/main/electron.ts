@@ -92,6 +92,8 @@ function createWindow(spec: WindowSpec) {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would open links in new windows, bypassing the window-open handler's intent.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win.show());
