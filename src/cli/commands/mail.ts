@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createSecretStore } from '../../engine/config/secrets.ts';
 import { loadSettings } from '../../engine/config/settings-file.ts';
 import { UserError } from '../../engine/errors.ts';
+import { HeldQueue } from '../../engine/mail/held.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
 import { formatTime, testMessageContent } from '../../engine/mail/report.ts';
 import {
@@ -106,6 +107,11 @@ async function status(args: string[], ctx: CommandContext): Promise<number> {
     );
   }
   if (open.length === 0) ctx.stdout.write('nothing waiting in the outbox\n');
+  const held = await new HeldQueue(ctx.dataDir).list();
+  const forDigest = held.filter((h) => h.reason === 'digest').length;
+  const forQuiet = held.length - forDigest;
+  if (forDigest > 0) ctx.stdout.write(`${forDigest} held for the next digest\n`);
+  if (forQuiet > 0) ctx.stdout.write(`${forQuiet} held until quiet hours end\n`);
   if (lastSent)
     ctx.stdout.write(
       `last delivered: ${formatTime(lastSent.sentAt ?? lastSent.createdAt)}  ${lastSent.subject}\n`,

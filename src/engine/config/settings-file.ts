@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SETTINGS_VERSION, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { UserError, messageOf } from '../errors.ts';
+import { acquireLock } from '../store/lock.ts';
 import { readIfExists, writeFileAtomic } from './atomic.ts';
 import { SETTING_KEYS } from './keys.ts';
 
@@ -101,13 +102,23 @@ export async function saveSettings(dataDir: string, settings: Settings): Promise
   await writeFileAtomic(settingsPath(dataDir), JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 });
 }
 
-/** Read, change, write. Returns what was written. */
+/** Read, change, write, under a lock so that the CLI and the app do not undo each other's change. */
 export async function updateSettings(
   dataDir: string,
   change: (settings: Settings) => void,
 ): Promise<Settings> {
-  const settings = await loadSettings(dataDir);
-  change(settings);
-  await saveSettings(dataDir, settings);
-  return settings;
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireLock(path.join(dataDir, 'settings.lock'), {
+    purpose: 'changing settings',
+    waitMs: 10_000,
+  });
+  if (!lock) throw new UserError('another Portwatch process is changing the settings; try again in a moment');
+  try {
+    const settings = await loadSettings(dataDir);
+    change(settings);
+    await saveSettings(dataDir, settings);
+    return settings;
+  } finally {
+    lock.release();
+  }
 }
