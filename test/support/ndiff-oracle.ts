@@ -185,6 +185,19 @@ export async function ndiffBatch(
   return results;
 }
 
+export const PORTWATCH = path.resolve(import.meta.dirname, '..', '..', 'bin', 'portwatch');
+
+/** ./bin/portwatch ARGS, as a process (the bundled CLI: `npm run build` first). */
+export function runPortwatch(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<OracleResult> {
+  return new Promise((resolve, reject) => {
+    execFile(PORTWATCH, args, { env, encoding: 'buffer', maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      if (code === null) reject(error);
+      else resolve({ stdout, stderr: stderr.toString(), exitCode: code });
+    });
+  });
+}
+
 /** ndiff's four output modes. */
 export const MODES: string[][] = [[], ['-v'], ['--xml'], ['-v', '--xml']];
 
