@@ -18,14 +18,21 @@ app.setAppUserModelId('app.portwatch');
 const dataDir = defaultDataDir();
 void app.whenReady().then(() => hardenApp(path.join(root, 'dist', 'renderer')));
 
-startApp({
+const started = startApp({
   deps: electronDeps(),
   assetsDir: path.join(root, 'assets'),
   preloadPath: path.join(root, 'dist', 'preload', 'preload.cjs'),
   uiState: openUiState(),
   hidden: process.argv.includes('--hidden'),
   openEngine: (options) => openAppEngine({ dataDir, ...options }),
-}).catch((error: unknown) => {
-  console.error(`portwatch: cannot start: ${error instanceof Error ? error.message : String(error)}`);
-  app.exit(2);
 });
+started.then(
+  (running) => {
+    // The running app, reachable from the main process's console (and the Electron smoke test).
+    (globalThis as { portwatch?: unknown }).portwatch = running;
+  },
+  (error: unknown) => {
+    console.error(`portwatch: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    app.exit(2);
+  },
+);
