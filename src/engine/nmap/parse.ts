@@ -249,22 +249,36 @@ function compact<T>(list: T[]): T[] {
   return list.length > 1 ? list.slice() : list;
 }
 
-/** One frozen object per distinct key, up to a bound (past it, objects are simply not shared). */
+/**
+ * One frozen object per distinct value. Candidates are found by one field (a bucket) and compared field by
+ * field, which is cheaper than building a key string for each (strings are pooled, so === is mostly a
+ * pointer comparison). Bounded: past the bounds, objects are simply not shared.
+ */
 class Interner<T extends object> {
-  private readonly map = new Map<string, T>();
-  get(key: string, make: () => T): T {
-    let value = this.map.get(key);
-    if (value === undefined) {
-      value = Object.freeze(make());
-      if (this.map.size < 100_000) this.map.set(key, value);
+  private readonly buckets = new Map<string, T[]>();
+  private readonly same: (a: T, b: T) => boolean;
+  constructor(same: (a: T, b: T) => boolean) {
+    this.same = same;
+  }
+  intern(bucket: string | undefined, fresh: T): T {
+    const key = bucket ?? '';
+    let list = this.buckets.get(key);
+    if (list === undefined) {
+      if (this.buckets.size >= 50_000) return Object.freeze(fresh);
+      list = [];
+      this.buckets.set(key, list);
     }
-    return value;
+    for (let i = 0; i < list.length; i++) if (this.same(list[i]!, fresh)) return list[i]!;
+    Object.freeze(fresh);
+    if (list.length < 64) list.push(fresh);
+    return fresh;
   }
 }
 
-/** Part of an interning key: tells undefined from every string. */
-function k(v: string | number | undefined): string {
-  return v === undefined ? '\u0001' : String(v);
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A copy that does not keep the chunk it was sliced from alive (V8 slices of 13+ characters share it). */
@@ -303,10 +317,29 @@ class RunBuilder implements XmlHandler {
   private cpeLength = 0;
   /** Depth of the <hosthint> being skipped, or -1. */
   private skipDepth = -1;
-  private readonly statuses = new Interner<NonNullable<Host['status']>>();
-  private readonly portStates = new Interner<NonNullable<Port['state']>>();
-  private readonly services = new Interner<Service>();
-  private readonly reasons = new Interner<ExtraPorts['reasons'][number]>();
+  private readonly statuses = new Interner<NonNullable<Host['status']>>(
+    (a, b) => a.state === b.state && a.reason === b.reason && a.reasonTtl === b.reasonTtl,
+  );
+  private readonly portStates = new Interner<NonNullable<Port['state']>>(
+    (a, b) => a.state === b.state && a.reason === b.reason && a.reasonTtl === b.reasonTtl,
+  );
+  private readonly services = new Interner<Service>(
+    (a, b) =>
+      a.name === b.name &&
+      a.product === b.product &&
+      a.version === b.version &&
+      a.extrainfo === b.extrainfo &&
+      a.tunnel === b.tunnel &&
+      a.method === b.method &&
+      a.conf === b.conf &&
+      a.ostype === b.ostype &&
+      a.devicetype === b.devicetype &&
+      a.hostname === b.hostname &&
+      sameList(a.cpe, b.cpe),
+  );
+  private readonly reasons = new Interner<ExtraPorts['reasons'][number]>(
+    (a, b) => a.reason === b.reason && a.count === b.count && a.proto === b.proto && a.ports === b.ports,
+  );
   /** Repeated values (states, reasons, service names, products) are stored once. */
   private readonly pool = new Map<string, string>();
   private readonly onTaskProgress: ParseOptions['onTaskProgress'];
@@ -450,10 +483,8 @@ class RunBuilder implements XmlHandler {
       case E_SERVICE:
         if (parent === E_PORT && this.service && this.port) {
           const s = this.service;
-          this.port.service = this.services.get(
-            `${k(s.name)}\0${k(s.product)}\0${k(s.version)}\0${k(s.extrainfo)}\0${k(s.tunnel)}\0${k(s.method)}\0${k(s.conf)}\0${k(s.ostype)}\0${k(s.devicetype)}\0${k(s.hostname)}\0${s.cpe.join('\0')}`,
-            () => ({ ...s, cpe: s.cpe.length === 0 ? EMPTY : (Object.freeze(s.cpe.slice()) as string[]) }),
-          );
+          if (s.cpe.length > 0) s.cpe = Object.freeze(compact(s.cpe)) as string[];
+          this.port.service = this.services.intern(s.product ?? s.name, s);
           this.service = null;
         }
         break;
@@ -598,11 +629,7 @@ class RunBuilder implements XmlHandler {
           break;
       }
     }
-    host.status = this.statuses.get(`${k(state)}\0${k(reason)}\0${k(reasonTtl)}`, () => ({
-      state,
-      reason,
-      reasonTtl,
-    }));
+    host.status = this.statuses.intern(reason, { state, reason, reasonTtl });
   }
 
   private startAddress(host: Host): void {
@@ -693,12 +720,7 @@ class RunBuilder implements XmlHandler {
           break;
       }
     }
-    const item = this.reasons.get(`${reason}\0${count}\0${k(proto)}\0${k(ports)}`, () => ({
-      reason,
-      count,
-      proto,
-      ports,
-    }));
+    const item = this.reasons.intern(ports, { reason, count, proto, ports });
     extra.reasons = append(extra.reasons, item);
   }
 
@@ -742,13 +764,7 @@ class RunBuilder implements XmlHandler {
       }
     }
     port.state =
-      state === undefined
-        ? undefined
-        : this.portStates.get(`${state}\0${k(reason)}\0${k(reasonTtl)}`, () => ({
-            state,
-            reason,
-            reasonTtl,
-          }));
+      state === undefined ? undefined : this.portStates.intern(reason, { state, reason, reasonTtl });
   }
 
   private startService(port: Port): void {

@@ -1,0 +1,148 @@
+// `portwatch diff` against nmap's ndiff on two synthetic /16 scans (bench/generate-scan.ts: 65,536 hosts,
+// ~60 MB each): wall time and peak memory of each (GNU time -v), outputs checked identical, and the ratios
+// against the goals (>= 20x faster, <= 0.5x the memory). Also the reader alone (MB/s, peak memory) and
+// fast-xml-parser reading one file, for comparison. Everything printed is measured in this run.
+//
+//   node bench/diff.bench.ts          (npm run bench runs it with the others)
+//   PORTWATCH_BENCH_XML=0             skip the --xml comparison (ndiff takes a while)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureScans } from './generate-scan.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const node = process.execPath;
+const GNU_TIME = '/usr/bin/time';
+const SPEED_GOAL = 20;
+const MEMORY_GOAL = 0.5;
+
+interface Measure {
+  seconds: number;
+  peakMB: number | undefined;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command under GNU time -v (stdout to `outFile` when given) and reads its wall time and peak RSS. */
+function measure(command: string, args: string[], outFile?: string): Measure {
+  const hasTime = existsSync(GNU_TIME);
+  const shellArgs = [command, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const redirect = outFile ? ` > '${outFile}'` : '';
+  const started = performance.now();
+  const r = hasTime
+    ? spawnSync('sh', ['-c', `${GNU_TIME} -v ${shellArgs}${redirect}`], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      })
+    : spawnSync('sh', ['-c', `${shellArgs}${redirect}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (performance.now() - started) / 1000;
+  const elapsed = /Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const seconds = elapsed
+    ? Number(elapsed[1] ?? 0) * 3600 + Number(elapsed[2]) * 60 + Number(elapsed[3])
+    : wall;
+  const status = /Exit status: (\d+)/.exec(r.stderr);
+  return {
+    seconds,
+    peakMB: rss ? Number(rss[1]) / 1024 : undefined,
+    status: status ? Number(status[1]) : r.status,
+    stdout: r.stdout,
+    stderr: r.stderr.replace(/\n\tCommand being timed:[\s\S]*$/, '').trim(),
+  };
+}
+
+const mb = (n: number | undefined) => (n === undefined ? '?' : `${n.toFixed(0)} MB`);
+const s = (n: number) => `${n.toFixed(2)} s`;
+
+/** Builds the CLI bundle when it is missing or older than the sources, so the bench measures this code. */
+function ensureBuilt(): void {
+  const bundle = path.join(root, 'dist', 'cli.mjs');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(path.join(root, 'src'))) return;
+  process.stdout.write('building the CLI (npm run build)...\n');
+  const r = spawnSync(node, ['scripts/build.ts'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+function hasDiffCommand(): boolean {
+  const r = spawnSync(path.join(root, 'bin', 'portwatch'), ['--help'], { encoding: 'utf8' });
+  return /^\s+diff\s/m.test(r.stdout);
+}
+
+function readerAlone(reader: 'portwatch' | 'fast-xml-parser', file: string) {
+  const m = measure(node, ['bench/read-file.ts', reader, file]);
+  if (m.status !== 0) throw new Error(`${reader} failed: ${m.stderr}`);
+  const r = JSON.parse(m.stdout) as { hosts: number; ms: number; bytes: number; mbPerSecond: number };
+  return { ...r, peakMB: m.peakMB };
+}
+
+const started = performance.now();
+process.stdout.write('diff.bench: portwatch diff vs ndiff on two /16 scans\n');
+if (!existsSync(GNU_TIME))
+  process.stdout.write(`  (${GNU_TIME} is missing: apt-get install time; peak memory unknown)\n`);
+process.stdout.write('  scans: ');
+const scans = ensureScans();
+const size = statSync(scans.a).size;
+process.stdout.write(
+  `${scans.a} (${(size / 1e6).toFixed(1)} MB), ${path.basename(scans.b)} (${(statSync(scans.b).size / 1e6).toFixed(1)} MB)\n`,
+);
+
+// The reader alone: best of three runs, each in its own process.
+const runs = [0, 1, 2].map(() => readerAlone('portwatch', scans.a));
+const best = runs.reduce((x, y) => (y.ms < x.ms ? y : x));
+process.stdout.write(
+  `  reader alone:      ${best.hosts} hosts in ${best.ms.toFixed(0)} ms = ${best.mbPerSecond.toFixed(0)} MB/s ` +
+    `(runs: ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms), process peak ${mb(best.peakMB)}\n`,
+);
+const fxp = readerAlone('fast-xml-parser', scans.a);
+process.stdout.write(
+  `  fast-xml-parser:   ${fxp.hosts} hosts in ${fxp.ms.toFixed(0)} ms = ${fxp.mbPerSecond.toFixed(0)} MB/s, ` +
+    `process peak ${mb(fxp.peakMB)} (the reader is ${(fxp.ms / best.ms).toFixed(1)}x faster)\n`,
+);
+
+ensureBuilt();
+const out = mkdtempSync(path.join(tmpdir(), 'portwatch-bench-'));
+let failed = false;
+try {
+  if (!hasDiffCommand()) {
+    process.stdout.write(
+      '  portwatch diff:    MISSING (src/cli/commands/diff.ts is not registered yet): no comparison with ndiff\n',
+    );
+  } else {
+    const formats: [string, string[]][] = [['text', []]];
+    if (process.env.PORTWATCH_BENCH_XML !== '0') formats.push(['--xml', ['--xml']]);
+    for (const [label, flags] of formats) {
+      const ours = path.join(out, `portwatch${flags.join('')}.out`);
+      const theirs = path.join(out, `ndiff${flags.join('')}.out`);
+      const p = measure('./bin/portwatch', ['diff', ...flags, scans.a, scans.b], ours);
+      const n = measure('ndiff', [...flags, scans.a, scans.b], theirs);
+      const same = readFileSync(ours).equals(readFileSync(theirs));
+      const speedup = n.seconds / p.seconds;
+      const memory = p.peakMB !== undefined && n.peakMB !== undefined ? p.peakMB / n.peakMB : undefined;
+      const speedOk = speedup >= SPEED_GOAL;
+      const memoryOk = memory !== undefined && memory <= MEMORY_GOAL;
+      process.stdout.write(
+        `  diff (${label}):\n` +
+          `    ndiff:           ${s(n.seconds)}, peak ${mb(n.peakMB)} (exit ${n.status})\n` +
+          `    portwatch diff:  ${s(p.seconds)}, peak ${mb(p.peakMB)} (exit ${p.status})\n` +
+          `    outputs:         ${same ? 'identical' : 'DIFFERENT'} (${statSync(ours).size} bytes)\n` +
+          `    speed-up:        ${speedup.toFixed(1)}x (goal >= ${SPEED_GOAL}x: ${speedOk ? 'met' : 'NOT met'})\n` +
+          `    memory:          ${memory === undefined ? '?' : `${memory.toFixed(2)}x`} of ndiff's (goal <= ${MEMORY_GOAL}x: ${memoryOk ? 'met' : 'NOT met'})\n`,
+      );
+      if (p.status !== n.status)
+        process.stdout.write(`    exit codes differ: ${p.stderr.split('\n')[0] ?? ''}\n`);
+      if (!same || p.status !== n.status) failed = true;
+    }
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+process.stdout.write(`  (diff.bench took ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+if (failed) process.exitCode = 1;
