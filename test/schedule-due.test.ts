@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Profile, Schedule } from '../src/shared/profile.ts';
-import { describeSchedule, nextRuns, parseSchedule, scheduleToCron } from '../src/engine/schedule/cron.ts';
+import {
+  describeSchedule,
+  nextRuns,
+  parseSchedule,
+  previousRun,
+  scheduleToCron,
+} from '../src/engine/schedule/cron.ts';
 import { dueSlot, watchdogDue, type RunMemory } from '../src/engine/schedule/due.ts';
 import { Scheduler, type Clock, type SchedulerHost } from '../src/engine/schedule/scheduler.ts';
 import { defaultScanOptions } from '../src/engine/monitor/profiles.ts';
@@ -32,7 +38,10 @@ test('presets become cron expressions with descriptions; impossible ones are ref
   assert.equal(scheduleToCron({ kind: 'daily', time: '07:30' }), '30 7 * * *');
   assert.equal(scheduleToCron({ kind: 'weekly', day: 1, time: '09:05' }), '5 9 * * 1');
   assert.equal(scheduleToCron({ kind: 'manual' }), null);
-  assert.throws(() => scheduleToCron({ kind: 'every', minutes: 7 }), UserError);
+  assert.equal(scheduleToCron({ kind: 'every', minutes: 7 }), null, 'cron cannot say every 7 minutes');
+  assert.throws(() => scheduleToCron({ kind: 'every', minutes: 0 }), UserError);
+  assert.throws(() => parseSchedule('every 20000 minutes'), UserError);
+  assert.deepEqual(parseSchedule('@daily'), { kind: 'cron', expression: '0 0 * * *' });
   assert.throws(() => parseSchedule('0 25 * * *'), UserError);
   assert.throws(() => parseSchedule('sometimes'), /not a schedule/);
   assert.deepEqual(parseSchedule('every 2h'), { kind: 'every', minutes: 120 });
@@ -42,6 +51,26 @@ test('presets become cron expressions with descriptions; impossible ones are ref
   assert.match(describeSchedule({ kind: 'daily', time: '07:30' }), /07:30/);
   const runs = nextRuns({ kind: 'daily', time: '07:30' }, at('08:00'), 2);
   assert.deepEqual(runs, [at('07:30', 11), at('07:30', 12)]);
+});
+
+test('every N minutes that cron cannot express runs on a fixed N-minute grid', () => {
+  const every90: Schedule = { kind: 'every', minutes: 90 };
+  assert.equal(describeSchedule(every90), 'Every 1 h 30 min');
+  const from = at('10:07');
+  const runs = nextRuns(every90, from, 3);
+  assert.equal(runs.length, 3);
+  assert.ok(runs[0]!.getTime() > from.getTime() && runs[0]!.getTime() <= from.getTime() + 90 * 60_000);
+  assert.equal(runs[1]!.getTime() - runs[0]!.getTime(), 90 * 60_000);
+  assert.equal(runs[2]!.getTime() - runs[1]!.getTime(), 90 * 60_000);
+  const previous = previousRun(every90, from)!;
+  assert.equal(runs[0]!.getTime() - previous.getTime(), 90 * 60_000);
+  assert.deepEqual(previousRun(every90, runs[1]!), runs[1], 'a slot counts at its own time');
+  // A profile on that grid is due once after a long sleep, too.
+  const p = profile(every90);
+  assert.deepEqual(
+    dueSlot(p, { lastRunAt: previous.toISOString() }, new Date(runs[2]!.getTime() + 60_000)),
+    runs[2],
+  );
 });
 
 test('a profile is due once per slot; a long sleep makes it due once, at the latest slot', () => {

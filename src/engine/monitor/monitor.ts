@@ -24,7 +24,7 @@ import { parseNmapXml, parseNmapXmlFile } from '../nmap/parse.ts';
 import { runNmap, type ScanProgress } from '../nmap/run.ts';
 import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
-import { describeSchedule, nextRuns } from '../schedule/cron.ts';
+import { checkSchedule, describeSchedule, nextRuns } from '../schedule/cron.ts';
 import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../schedule/scheduler.ts';
 import { removeStaleTemps } from '../store/atomic.ts';
 import { acquireLock, lockHolder, type LockOwner, type Lock } from '../store/lock.ts';
@@ -151,8 +151,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   addProfile(input: NewProfile): Profile {
     const targets = checkTargets(input.targets);
     const options = checkOptions({ ...defaultScanOptions, ...input.options });
-    if (input.schedule) describeSchedule(input.schedule); // throws a UserError for an impossible schedule
-    const profile = this.store.add({ ...input, targets, options });
+    const schedule = input.schedule ? checkSchedule(input.schedule) : undefined;
+    const profile = this.store.add({ ...input, targets, options, ...(schedule ? { schedule } : {}) });
     this.#changed();
     return profile;
   }
@@ -161,7 +161,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   updateProfile(name: string, change: (profile: Profile) => Profile): Profile {
     const profile = this.store.update(name, (current) => {
       const next = change(current);
-      return { ...next, targets: checkTargets(next.targets), options: checkOptions(next.options) };
+      return {
+        ...next,
+        targets: checkTargets(next.targets),
+        options: checkOptions(next.options),
+        schedule: checkSchedule(next.schedule),
+      };
     });
     this.#changed();
     return profile;

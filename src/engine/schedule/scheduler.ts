@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import schedule from 'node-schedule';
 import type { Profile } from '../../shared/profile.ts';
-import { scheduleToCron } from './cron.ts';
+import { nextRuns } from './cron.ts';
 import { dueSlot, watchdogDue, type RunMemory } from './due.ts';
 
 export interface Clock {
@@ -96,24 +96,37 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.check();
   }
 
-  /** Rebuilds the timers after profiles or schedules changed. */
+  /**
+   * Rebuilds the timers after profiles or schedules changed: one node-schedule job per profile at its next
+   * run time, re-armed after it fires. (Profiles added by another process are still found by the heartbeat.)
+   */
   refresh(): void {
     if (!this.#started || !this.timers) return;
     for (const job of this.#jobs.values()) job.cancel();
     this.#jobs.clear();
-    for (const profile of this.host.profiles()) {
-      if (profile.schedule.kind === 'manual') continue;
-      let cron: string | null;
-      try {
-        cron = scheduleToCron(profile.schedule);
-      } catch (error) {
-        this.emit('error', { profile: profile.name, error });
-        continue;
-      }
-      if (cron === null) continue;
-      const job = schedule.scheduleJob(cron, () => void this.check());
-      if (job) this.#jobs.set(profile.name, job);
+    for (const profile of this.host.profiles()) this.#arm(profile);
+  }
+
+  #arm(profile: Profile): void {
+    this.#jobs.get(profile.name)?.cancel();
+    this.#jobs.delete(profile.name);
+    if (profile.schedule.kind === 'manual' || profile.paused) return;
+    let next: Date | undefined;
+    try {
+      next = nextRuns(profile.schedule, this.clock.now(), 1)[0];
+    } catch (error) {
+      this.emit('error', { profile: profile.name, error });
+      return;
     }
+    if (!next) return;
+    const job = schedule.scheduleJob(next, () => {
+      this.#jobs.delete(profile.name);
+      void this.check().finally(() => {
+        const current = this.host.profiles().find((p) => p.name === profile.name);
+        if (current && this.#started) this.#arm(current);
+      });
+    });
+    if (job) this.#jobs.set(profile.name, job);
   }
 
   /** Whether a scheduled scan of this profile is running now. */
