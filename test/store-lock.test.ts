@@ -81,3 +81,15 @@ test('an orphaned lock directory without an owner file is broken only when old',
   assert.ok(lock);
   lock.release();
 });
+
+test('a lock whose pid now belongs to another process (pid reuse) is stale', (t) => {
+  const lockPath = path.join(tempDir(t), 'scan.lock');
+  const lock = tryAcquireLock(lockPath, 'mine')!;
+  assert.ok(lock.owner.start, 'the owner records its start time on Linux');
+  // Rewrite the owner as if an earlier process with our pid had left it before a reboot.
+  fs.writeFileSync(path.join(lockPath, 'owner.json'), JSON.stringify({ ...lock.owner, start: '1' }));
+  assert.equal(lockHolder(lockPath), undefined);
+  const next = tryAcquireLock(lockPath, 'next');
+  assert.ok(next);
+  next.release();
+});

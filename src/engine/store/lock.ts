@@ -14,6 +14,8 @@ export interface LockOwner {
   /** What the owner is doing, for messages ("scanning home"). */
   purpose: string;
   since: string;
+  /** Linux: the owner's start time in clock ticks since boot, so a reused pid is not taken for the owner. */
+  start?: string;
 }
 
 export interface Lock {
@@ -44,11 +46,13 @@ export function tryAcquireLock(lockPath: string, purpose: string): Lock | null {
       breakLock(lockPath);
       continue;
     }
+    const start = processStart(process.pid);
     const owner: LockOwner = {
       pid: process.pid,
       hostname: os.hostname(),
       purpose,
       since: new Date().toISOString(),
+      ...(start !== undefined ? { start } : {}),
     };
     fs.writeFileSync(path.join(lockPath, 'owner.json'), JSON.stringify(owner));
     let released = false;
@@ -99,12 +103,25 @@ function isStale(lockPath: string): boolean {
   if (owner) {
     // A lock from another machine (a shared directory) cannot be checked: trust it.
     if (owner.hostname !== os.hostname()) return false;
-    return !processAlive(owner.pid);
+    if (!processAlive(owner.pid)) return true;
+    // The pid is alive, but is it still the owner? (After a crash and a reboot, pids are reused.)
+    return owner.start !== undefined && processStart(owner.pid) !== owner.start;
   }
   try {
     return Date.now() - fs.statSync(lockPath).mtimeMs > ORPHAN_MS;
   } catch {
     return true; // gone meanwhile
+  }
+}
+
+/** Linux: field 22 of /proc/PID/stat (start time in ticks since boot); undefined elsewhere. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
