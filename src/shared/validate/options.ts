@@ -1,7 +1,6 @@
-// Typed scan options: shape (zod) and meaning (port specs against the technique, time limits), plus which
+// Typed scan options: shape and meaning (port specs against the technique, time limits), plus which
 // options need a privileged nmap. Whether nmap has those privileges is decided at run time (engine/nmap/detect).
 // Browser-safe.
-import { z } from 'zod';
 import type { ScanOptions } from '../profile.ts';
 import { parsePortSpec } from './ports.ts';
 import { invalid, valid, type FieldError, type Validation } from './result.ts';
@@ -9,55 +8,29 @@ import { invalid, valid, type FieldError, type Validation } from './result.ts';
 export const MIN_TIMEOUT_SECONDS = 5;
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
-const seconds = (what: string, max: number) =>
-  z
-    .int({ error: `${what} must be a whole number of seconds` })
-    .min(MIN_TIMEOUT_SECONDS, {
-      error: `${what} must be at least ${MIN_TIMEOUT_SECONDS} seconds`,
-    })
-    .max(max, { error: `${what} must be at most ${max} seconds (${max / 3600} hours)` });
+// The shape is checked by hand, not with zod: zod takes a few hundred milliseconds to load, and this runs in
+// every `portwatch scan` (the argv builder re-validates), where start-up time is overhead on top of nmap.
 
-const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });
+const KEYS = new Set([
+  'ports',
+  'technique',
+  'serviceDetection',
+  'osDetection',
+  'timing',
+  'skipHostDiscovery',
+  'confirmChanges',
+  'timeoutSeconds',
+  'hostTimeoutSeconds',
+  'resolveHostnames',
+]);
 
-const shape = z.strictObject(
-  {
-    ports: z.discriminatedUnion(
-      'kind',
-      [
-        z.strictObject({ kind: z.literal('list'), spec: z.string({ error: 'the port list must be text' }) }),
-        z.strictObject({
-          kind: z.literal('top'),
-          count: z
-            .int({ error: 'the number of top ports must be a whole number' })
-            .min(1, { error: 'scan at least the top 1 port' })
-            .max(65535, { error: 'there are only 65535 ports: use at most --top-ports 65535' }),
-        }),
-        z.strictObject({ kind: z.literal('default') }),
-      ],
-      { error: "ports must be a list ('22,80'), the top N ports, or nmap's default" },
-    ),
-    technique: z.enum(['connect', 'syn', 'udp'], { error: 'technique must be connect, syn or udp' }),
-    serviceDetection: flag('service detection'),
-    osDetection: flag('OS detection'),
-    timing: z
-      .int({ error: 'timing must be a whole number from 0 to 5' })
-      .min(0, { error: 'timing must be from 0 (paranoid) to 5 (insane)' })
-      .max(5, { error: 'timing must be from 0 (paranoid) to 5 (insane)' }),
-    skipHostDiscovery: flag('skip host discovery'),
-    confirmChanges: flag('confirm changes'),
-    timeoutSeconds: seconds('the time limit', MAX_TIMEOUT_SECONDS),
-    hostTimeoutSeconds: seconds('the per-host time limit', MAX_TIMEOUT_SECONDS).optional(),
-    resolveHostnames: flag('resolve host names').optional(),
-  },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown option: ${issue.keys.join(', ')}`
-        : issue.code === 'invalid_type'
-          ? 'scan options must be an object'
-          : undefined,
-  },
-);
+const FLAGS = [
+  ['serviceDetection', 'service detection'],
+  ['osDetection', 'OS detection'],
+  ['skipHostDiscovery', 'skip host discovery'],
+  ['confirmChanges', 'confirm changes'],
+  ['resolveHostnames', 'resolve host names'],
+] as const;
 
 function show(value: unknown): string {
   try {
@@ -67,11 +40,79 @@ function show(value: unknown): string {
   }
 }
 
-function pick(input: unknown, path: PropertyKey[]): unknown {
-  let at = input;
-  for (const key of path)
-    at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined;
-  return at;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkSeconds(errors: FieldError[], field: string, what: string, value: unknown): void {
+  const problem = !Number.isInteger(value)
+    ? `${what} must be a whole number of seconds`
+    : (value as number) < MIN_TIMEOUT_SECONDS
+      ? `${what} must be at least ${MIN_TIMEOUT_SECONDS} seconds`
+      : (value as number) > MAX_TIMEOUT_SECONDS
+        ? `${what} must be at most ${MAX_TIMEOUT_SECONDS} seconds (${MAX_TIMEOUT_SECONDS / 3600} hours)`
+        : undefined;
+  if (problem) errors.push({ field, input: show(value), message: problem });
+}
+
+/** Checks types and ranges field by field; returns a clean copy (no stray keys) when they all hold. */
+function checkShape(input: unknown): { options?: ScanOptions; errors: FieldError[] } {
+  if (!isRecord(input))
+    return { errors: [{ field: 'options', input: show(input), message: 'scan options must be an object' }] };
+  const errors: FieldError[] = [];
+  const add = (field: string, value: unknown, message: string) =>
+    errors.push({ field, input: show(value), message });
+  const unknown = Object.keys(input).filter((key) => !KEYS.has(key));
+  if (unknown.length > 0) add('options', unknown.join(', '), `unknown option: ${unknown.join(', ')}`);
+
+  const ports = input.ports;
+  const portsHelp = "ports must be a list ('22,80'), the top N ports, or nmap's default";
+  if (!isRecord(ports)) add('ports', ports, portsHelp);
+  else if (ports.kind === 'list') {
+    if (typeof ports.spec !== 'string') add('ports.spec', ports.spec, 'the port list must be text');
+  } else if (ports.kind === 'top') {
+    const count = ports.count;
+    if (!Number.isInteger(count)) add('ports.count', count, 'the number of top ports must be a whole number');
+    else if ((count as number) < 1) add('ports.count', count, 'scan at least the top 1 port');
+    else if ((count as number) > 65535)
+      add('ports.count', count, 'there are only 65535 ports: use at most --top-ports 65535');
+  } else if (ports.kind !== 'default') add('ports.kind', ports.kind, portsHelp);
+
+  if (input.technique !== 'connect' && input.technique !== 'syn' && input.technique !== 'udp')
+    add('technique', input.technique, 'technique must be connect, syn or udp');
+  for (const [key, what] of FLAGS) {
+    const value = input[key];
+    if (value === undefined && key === 'resolveHostnames') continue;
+    if (typeof value !== 'boolean') add(key, value, `${what} must be true or false`);
+  }
+  const timing = input.timing;
+  if (!Number.isInteger(timing)) add('timing', timing, 'timing must be a whole number from 0 to 5');
+  else if ((timing as number) < 0 || (timing as number) > 5)
+    add('timing', timing, 'timing must be from 0 (paranoid) to 5 (insane)');
+  checkSeconds(errors, 'timeoutSeconds', 'the time limit', input.timeoutSeconds);
+  if (input.hostTimeoutSeconds !== undefined)
+    checkSeconds(errors, 'hostTimeoutSeconds', 'the per-host time limit', input.hostTimeoutSeconds);
+  if (errors.length > 0) return { errors };
+
+  const p = ports as Record<string, unknown>;
+  const options: ScanOptions = {
+    ports:
+      p.kind === 'list'
+        ? { kind: 'list', spec: p.spec as string }
+        : p.kind === 'top'
+          ? { kind: 'top', count: p.count as number }
+          : { kind: 'default' },
+    technique: input.technique as ScanOptions['technique'],
+    serviceDetection: input.serviceDetection as boolean,
+    osDetection: input.osDetection as boolean,
+    timing: timing as ScanOptions['timing'],
+    skipHostDiscovery: input.skipHostDiscovery as boolean,
+    confirmChanges: input.confirmChanges as boolean,
+    timeoutSeconds: input.timeoutSeconds as number,
+  };
+  if (input.hostTimeoutSeconds !== undefined) options.hostTimeoutSeconds = input.hostTimeoutSeconds as number;
+  if (input.resolveHostnames !== undefined) options.resolveHostnames = input.resolveHostnames as boolean;
+  return { options, errors };
 }
 
 /** The options each need nmap to run privileged (root, or CAP_NET_RAW with --privileged). */
@@ -84,16 +125,9 @@ export function privilegesNeeded(options: Pick<ScanOptions, 'technique' | 'osDet
 }
 
 export function validateScanOptions(input: unknown): Validation<ScanOptions> {
-  const parsed = shape.safeParse(input);
-  if (!parsed.success) {
-    const errors: FieldError[] = parsed.error.issues.map((issue) => ({
-      field: issue.path.map(String).join('.') || 'options',
-      input: show(pick(input, issue.path)),
-      message: issue.message,
-    }));
-    return invalid(errors);
-  }
-  const options = parsed.data as ScanOptions;
+  const shape = checkShape(input);
+  if (!shape.options) return invalid(shape.errors);
+  const options = shape.options;
   const errors: FieldError[] = [];
   const warnings: string[] = [];
 
