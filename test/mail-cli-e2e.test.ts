@@ -92,7 +92,7 @@ test('portwatch scan mails the report; with the server down it waits and mail fl
   const second = await portwatch(dataDir, ['scan', 'Lab']);
   assert.equal(second.code, 1, second.stderr);
   const status = await ok(dataDir, ['mail', 'status']);
-  assert.match(status.stdout, /^waiting \(1 attempts, next .*\) .*Portwatch: \d changes? on Lab/m);
+  assert.match(status.stdout, /^waiting \(1 attempt so far, next .*\) .*Portwatch: \d changes? on Lab/m);
   assert.match(status.stdout, /connection refused by 127\.0\.40\.1/);
 
   await smtp.start();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createSecretStore } from '../../engine/config/secrets.ts';
 import { loadSettings } from '../../engine/config/settings-file.ts';
 import { UserError } from '../../engine/errors.ts';
+import { plural } from '../../engine/mail/describe.ts';
 import { HeldQueue } from '../../engine/mail/held.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
 import { formatTime, testMessageContent } from '../../engine/mail/report.ts';
@@ -101,7 +102,7 @@ async function status(args: string[], ctx: CommandContext): Promise<number> {
     const what =
       r.state === 'failed'
         ? 'FAILED '
-        : `waiting (${r.attempts} attempts, next ${formatTime(r.nextAttemptAt)})`;
+        : `waiting (${plural(r.attempts, 'attempt')} so far, next ${formatTime(r.nextAttemptAt)})`;
     ctx.stdout.write(
       `${what}  ${formatTime(r.createdAt)}  ${r.subject}${r.lastError ? `\n    ${r.lastError}` : ''}\n`,
     );
