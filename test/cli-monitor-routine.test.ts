@@ -71,6 +71,7 @@ test('the routine: add, capture, change, scan (exit 1), accept, scan (exit 0)', 
     host,
     '--ports',
     ports,
+    '--no-dns',
     '--timing',
     '4',
   ]);
@@ -97,6 +98,7 @@ test('the routine: add, capture, change, scan (exit 1), accept, scan (exit 0)', 
     [`${host} ${later}/tcp port-opened`, `${host} ${web.port}/tcp port-closed`].sort(),
   );
   assert.equal(entry!.counts.alerted, 2);
+  assert.ok(entry!.nmapArgs.includes('-n'), '--no-dns: nmap asks no name server (tests stay on loopback)');
 
   r = await portwatch(dataDir, ['reference', 'accept', 'home']);
   assert.equal(r.code, 0, r.stderr);
@@ -131,6 +133,7 @@ test('accepting chosen hosts merges them into the reference; ignore keeps a port
     `${a},${b}`,
     '--ports',
     `${pa},${pb}`,
+    '--no-dns',
     '--timing',
     '4',
     '--no-confirm',
@@ -169,8 +172,18 @@ test('with nmap missing the scan is recorded as failed, exits 2 with one line, a
   t.after(() => listeners.close());
   const open = await listeners.tcp({ host });
   assert.equal(
-    (await portwatch(dataDir, ['profile', 'add', 'nonmap', '--targets', host, '--ports', String(open.port)]))
-      .code,
+    (
+      await portwatch(dataDir, [
+        'profile',
+        'add',
+        'nonmap',
+        '--targets',
+        host,
+        '--ports',
+        String(open.port),
+        '--no-dns',
+      ])
+    ).code,
     0,
   );
   assert.equal((await portwatch(dataDir, ['reference', 'capture', 'nonmap'])).code, 0);
@@ -210,6 +223,7 @@ test('a second process scanning the same profile waits for the first and reports
         host,
         '--ports',
         ports,
+        '--no-dns',
         '--timing',
         '2',
       ])
@@ -250,6 +264,7 @@ test('watch runs a missed scheduled scan once at start and stops cleanly on SIGT
         String(open.port),
         '--schedule',
         'hourly',
+        '--no-dns',
         '--timing',
         '4',
       ])

@@ -43,7 +43,11 @@ test('a change seen once and gone when rescanned is dropped by confirmation; one
   monitor.addProfile({
     name: 'confirm',
     targets: [host],
-    options: { ports: { kind: 'list', spec: `${steady.port},${flickerPort},${newPort}` }, timing: 4 },
+    options: {
+      ports: { kind: 'list', spec: `${steady.port},${flickerPort},${newPort}` },
+      timing: 4,
+      resolveHostnames: false,
+    },
   });
   await monitor.captureReference('confirm');
 
@@ -81,7 +85,12 @@ test('expected and snoozed ports are recorded but not alerted; expired rules ale
   monitor.addProfile({
     name: 'noise',
     targets: [host],
-    options: { ports: { kind: 'list', spec: `${a},${b},${c}` }, timing: 4, confirmChanges: false },
+    options: {
+      ports: { kind: 'list', spec: `${a},${b},${c}` },
+      timing: 4,
+      resolveHostnames: false,
+      confirmChanges: false,
+    },
   });
   await monitor.captureReference('noise');
   await listeners.tcp({ host, port: a });
@@ -107,7 +116,7 @@ test('nmap missing, nmap killed mid-scan, and a scan that times out are failed s
   monitor.addProfile({
     name: 'fail',
     targets: [host],
-    options: { ports: { kind: 'list', spec: `${open.port},1-2000` }, timing: 4 },
+    options: { ports: { kind: 'list', spec: `${open.port},1-2000` }, timing: 4, resolveHostnames: false },
   });
   const reference = await monitor.captureReference('fail');
   await open.close(); // a real change, which none of the failed scans may report
@@ -157,7 +166,12 @@ test('every reference host down while the machine looks offline is recorded as o
   monitor.addProfile({
     name: 'away',
     targets: [after],
-    options: { ports: { kind: 'list', spec: '9' }, timing: 4, confirmChanges: false },
+    options: {
+      ports: { kind: 'list', spec: '9' },
+      timing: 4,
+      resolveHostnames: false,
+      confirmChanges: false,
+    },
   });
   monitor.importReferenceXml('away', xml, 'reference.xml');
   const offlineScan = await monitor.scanNow('away');
@@ -183,7 +197,7 @@ test('"scan now" during a running scan joins it: one nmap run, one history entry
   monitor.addProfile({
     name: 'join',
     targets: [host],
-    options: { ports: { kind: 'list', spec: String(open.port) }, timing: 4 },
+    options: { ports: { kind: 'list', spec: String(open.port) }, timing: 4, resolveHostnames: false },
   });
   let started = 0;
   monitor.on('nmap-started', () => started++);

@@ -47,7 +47,7 @@ test('import takes a complete nmap XML file and refuses a truncated one, naming 
   monitor.addProfile({
     name: 'imp',
     targets: [host],
-    options: { ports: { kind: 'list', spec: String(open.port) } },
+    options: { ports: { kind: 'list', spec: String(open.port) }, timing: 4, resolveHostnames: false },
   });
 
   assert.throws(
@@ -84,7 +84,12 @@ test('accept --host merges only those hosts; acknowledging one change takes only
   monitor.addProfile({
     name: 'merge',
     targets: [a, b],
-    options: { ports: { kind: 'list', spec: `${a1},${a2},${b1}` }, timing: 4, confirmChanges: false },
+    options: {
+      ports: { kind: 'list', spec: `${a1},${a2},${b1}` },
+      timing: 4,
+      resolveHostnames: false,
+      confirmChanges: false,
+    },
   });
   const first = await monitor.captureReference('merge');
   await listeners.tcp({ host: a, port: a1 });
@@ -140,7 +145,12 @@ test('retention drops the XML of old no-change scans but keeps scans with change
   monitor.addProfile({
     name: 'keep',
     targets: [host],
-    options: { ports: { kind: 'list', spec: String(port) }, timing: 4, confirmChanges: false },
+    options: {
+      ports: { kind: 'list', spec: String(port) },
+      timing: 4,
+      resolveHostnames: false,
+      confirmChanges: false,
+    },
   });
   const quiet1 = (await monitor.scanNow('keep')).entry; // the first reference
   now += 86_400_000;

@@ -10,7 +10,7 @@ import type { Command, CommandContext } from '../command.ts';
 const ADD_USAGE =
   'portwatch profile add NAME --targets "T1,T2,..." [--ports SPEC|--top-ports N] [--schedule CRON|PRESET] ' +
   '[--technique connect|syn|udp] [--service-detection] [--os-detection] [--timing 0-5] [--skip-discovery] ' +
-  '[--no-confirm] [--timeout SECONDS] [--watchdog HOURS]';
+  '[--no-dns] [--no-confirm] [--timeout SECONDS] [--watchdog HOURS]';
 
 const help = `Usage:
   ${ADD_USAGE}
@@ -32,6 +32,7 @@ add options:
   --os-detection        guess the operating system (nmap -O, needs privileges)
   --timing 0-5          nmap's timing template (default 3)
   --skip-discovery      treat every target as up (nmap -Pn), for hosts that ignore ping
+  --no-dns              don't look up host names (nmap -n); name changes are then not reported
   --no-confirm          report changes without rescanning the changed ports first
   --timeout SECONDS     give up on a scan after this long (default 1800)
   --watchdog HOURS      alert when there was no successful scan for this long (default: off)
@@ -52,6 +53,7 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
       'os-detection': { type: 'boolean' },
       timing: { type: 'string' },
       'skip-discovery': { type: 'boolean' },
+      'no-dns': { type: 'boolean' },
       'no-confirm': { type: 'boolean' },
       timeout: { type: 'string' },
       watchdog: { type: 'string' },
@@ -83,6 +85,7 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
     osDetection: values['os-detection'] === true,
     skipHostDiscovery: values['skip-discovery'] === true,
     confirmChanges: values['no-confirm'] !== true,
+    ...(values['no-dns'] === true ? { resolveHostnames: false } : {}),
   };
   const timing = intOption(stringValue(values, 'timing'), '--timing', 0, 5, '4');
   if (timing !== undefined) options.timing = timing as ScanOptions['timing'];
@@ -167,6 +170,7 @@ export function describeProfile(profile: Profile): string {
     o.serviceDetection && 'service detection',
     o.osDetection && 'OS detection',
     o.skipHostDiscovery && 'no host discovery',
+    o.resolveHostnames === false && 'no DNS',
     o.confirmChanges ? 'changes confirmed by a rescan' : 'changes not confirmed',
   ].filter(Boolean);
   return [
