@@ -309,11 +309,14 @@ class RunBuilder implements XmlHandler {
   readonly timedOut: string[] = [];
   private host: Host | null = null;
   private port: Port | null = null;
+  /** The current host's ports, collected here and copied to the host at its exact size at </host>. */
+  private readonly ports: Port[] = [];
   private service: Service | null = null;
   private osmatch: OsMatch | null = null;
   private osclass: OsClass | null = null;
   private extraPorts: ExtraPorts | null = null;
-  private cpe: { owner: { cpe: string[] } } | null = null;
+  /** The service or OS class whose <cpe> text is being read. */
+  private cpe: { cpe: string[] } | null = null;
   private cpeLength = 0;
   /** Depth of the <hosthint> being skipped, or -1. */
   private skipDepth = -1;
@@ -340,6 +343,8 @@ class RunBuilder implements XmlHandler {
   private readonly reasons = new Interner<ExtraPorts['reasons'][number]>(
     (a, b) => a.reason === b.reason && a.count === b.count && a.proto === b.proto && a.ports === b.ports,
   );
+  /** The last two values of each attribute (by id), for pooled(). */
+  private readonly recent: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
   /** Repeated values (states, reasons, service names, products) are stored once. */
   private readonly pool = new Map<string, string>();
   private readonly onTaskProgress: ParseOptions['onTaskProgress'];
@@ -351,12 +356,32 @@ class RunBuilder implements XmlHandler {
   }
 
   private pooled(i: number): string {
-    const s = this.tok.value(i);
-    const known = this.pool.get(s);
-    if (known !== undefined) return known;
-    const copy = detach(s);
-    if (this.pool.size < 65536) this.pool.set(copy, copy);
-    return copy;
+    const t = this.tok;
+    // Most values repeat the last one or two of the same attribute ("open", "syn-ack", "tcp"): compared in
+    // place, they cost no string at all.
+    const slot = t.attrId[i]! * 2;
+    const last = this.recent[slot];
+    if (last !== undefined && t.valueIs(i, last)) return last;
+    const before = this.recent[slot + 1];
+    if (before !== undefined && t.valueIs(i, before)) {
+      this.recent[slot + 1] = last;
+      this.recent[slot] = before;
+      return before;
+    }
+    const known = this.pooledString(t.value(i));
+    this.recent[slot + 1] = last;
+    this.recent[slot] = known;
+    return known;
+  }
+
+  /** The one copy of a repeated string (the pool is bounded; past it, a detached copy). */
+  private pooledString(s: string): string {
+    let known = this.pool.get(s);
+    if (known === undefined) {
+      known = detach(s);
+      if (this.pool.size < 65536) this.pool.set(known, known);
+    }
+    return known;
   }
 
   private kept(i: number): string {
@@ -464,7 +489,8 @@ class RunBuilder implements XmlHandler {
           h.addresses = compact(h.addresses);
           h.hostnames = compact(h.hostnames);
           h.extraPorts = compact(h.extraPorts);
-          h.ports = compact(h.ports);
+          h.ports = this.ports.length === 0 ? EMPTY : this.ports.slice();
+          this.ports.length = 0;
           h.os = compact(h.os);
           h.hostScripts = compact(h.hostScripts);
           this.run.hosts.push(h);
@@ -475,7 +501,7 @@ class RunBuilder implements XmlHandler {
         if (parent === E_PORTS) {
           if (this.port && this.host) {
             this.port.scripts = compact(this.port.scripts);
-            this.host.ports = append(this.host.ports, this.port);
+            this.ports.push(this.port);
           }
           this.port = null;
         }
@@ -490,9 +516,10 @@ class RunBuilder implements XmlHandler {
         break;
       case E_CPE:
         if (this.cpe) {
-          this.cpe.owner.cpe = append(this.cpe.owner.cpe, detach(this.cpeText.join('')));
+          const text = this.cpeText.length === 1 ? this.cpeText[0]! : this.cpeText.join('');
+          this.cpe.cpe = append(this.cpe.cpe, this.pooledString(text));
           this.cpe = null;
-          this.cpeText = [];
+          this.cpeText.length = 0;
           t.captureText = false;
         }
         break;
@@ -606,6 +633,7 @@ class RunBuilder implements XmlHandler {
       }
     }
     this.host = host;
+    this.ports.length = 0;
     this.port = null;
     this.extraPorts = null;
     this.osmatch = null;
@@ -821,8 +849,8 @@ class RunBuilder implements XmlHandler {
   }
 
   private startCpe(owner: { cpe: string[] }): void {
-    this.cpe = { owner };
-    this.cpeText = [];
+    this.cpe = owner;
+    this.cpeText.length = 0;
     this.cpeLength = 0;
     this.tok.captureText = true;
   }

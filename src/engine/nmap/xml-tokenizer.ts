@@ -196,6 +196,14 @@ export class XmlTokenizer {
     return this.attrFlags[i] === 0 ? this.buf.slice(s, e) : this.decode(s, e, true);
   }
 
+  /** Whether attribute i's value is exactly `s` (compared in place, without making a string). */
+  valueIs(i: number, s: string): boolean {
+    const start = this.attrValueStart[i]!;
+    return (
+      this.attrFlags[i] === 0 && this.attrValueEnd[i]! - start === s.length && this.buf.startsWith(s, start)
+    );
+  }
+
   /** An attribute that is a plain run of ASCII digits, read without a string; NaN for anything else. */
   digits(i: number): number {
     const s = this.attrValueStart[i]!;
@@ -704,6 +712,12 @@ export class XmlTokenizer {
    */
   private decode(s: number, e: number, attribute: boolean): string {
     const buf = this.buf;
+    if (!attribute) {
+      // Text (a <cpe>) rarely holds a reference or a CR: then it is just the slice.
+      if (this.nextAmp < s) this.nextAmp = find(buf, '&', s);
+      if (this.nextCr < s) this.nextCr = find(buf, '\r', s);
+      if (this.nextAmp >= e && this.nextCr >= e) return buf.slice(s, e);
+    }
     const parts: string[] = [];
     let from = s;
     for (let p = s; p < e; p++) {
