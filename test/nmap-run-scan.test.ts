@@ -85,6 +85,26 @@ test('progress arrives while nmap works, and cancelling stops nmap: failure canc
   assert.equal(alive(pid), false, 'nmap is gone');
 });
 
+test('an nmap that does not stop on SIGTERM is SIGKILLed after the grace period', async () => {
+  const controller = new AbortController();
+  let pid = 0;
+  const result = await runNmap({
+    targets: ['127.0.20.19'],
+    options: slow,
+    signal: controller.signal,
+    killGraceMs: 300,
+    onStart: (info) => {
+      pid = info.pid;
+      // A stopped process leaves SIGTERM pending; only SIGKILL ends it.
+      process.kill(pid, 'SIGSTOP');
+      setTimeout(() => controller.abort(), 100);
+    },
+  });
+  assert.equal(result.failure?.kind, 'cancelled');
+  assert.equal(result.exitSignal, 'SIGKILL');
+  assert.equal(alive(pid), false);
+});
+
 test('an already-aborted signal never starts nmap', async () => {
   let started = false;
   const result = await runNmap({
