@@ -25,6 +25,8 @@ const bad: Array<[string, string]> = [
   ['-sV', option],
   ['--resume=/etc/passwd', option],
   ['-10.0.0.1', option],
+  ['/etc/shadow', 'looks like a file path'],
+  ['../targets.txt', 'looks like a file path'],
   // Shell metacharacters
   ['10.0.0.1;id', "';'"],
   ['10.0.0.1|nc', "'|'"],

@@ -57,6 +57,8 @@ function checkCharacters(text: string): string | undefined {
   if (hidden !== undefined) return `contains ${describeChar(hidden)}, which is never valid in a target`;
   const space = firstMatch(text, /\s/u);
   if (space !== undefined) return `contains ${describeChar(space)}: put each target in its own entry`;
+  if (text.startsWith('/') || text.startsWith('./') || text.startsWith('../'))
+    return 'looks like a file path: nmap reads no target files here; enter an address, a block, a range or a host name';
   if (text.startsWith('[') && text.includes(']'))
     return 'remove the brackets: write an IPv6 address as fe80::1';
   if (text.includes('*')) return "contains '*': write an octet range such as 0-255 instead";
