@@ -1,5 +1,5 @@
 // Builds everything that runs outside the tests: the CLI (and its worker) for Node, and the Electron app
-// (main, preload, windows). esbuild bundles each entry into one file so start-up reads one file, not dozens.
+// (main, preload, windows). esbuild bundles each entry (the CLI split per command) so start-up reads a few files, not dozens.
 import { build, type BuildOptions } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,6 +31,9 @@ await build({
   ...nodeEntries,
   entryPoints: { cli: 'src/cli/main.ts', 'diff-worker': 'src/engine/diff/worker.ts' },
   outdir: out,
+  // Each command is its own chunk, loaded when it runs (src/cli/registry.ts).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 
 // The Electron app's bundles (main, preload, windows) are added below this line.

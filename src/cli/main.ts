@@ -5,15 +5,16 @@ import { defaultDataDir } from '../engine/paths.ts';
 import type { CommandContext } from './command.ts';
 import { commands } from './registry.ts';
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length), 8);
+async function usage(): Promise<string> {
+  const loaded = await Promise.all(commands.map((entry) => entry.load()));
+  const width = Math.max(...loaded.map((c) => c.name.length), 8);
   return [
     'Usage: portwatch [--data-dir DIR] COMMAND [ARGS...]',
     '',
     'Watches the open ports of your hosts with nmap and tells you when they change.',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     "  --data-dir DIR   where profiles, references and history live (default: the app's data directory)",
@@ -58,11 +59,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const { dataDir, rest } = takeDataDir(argv);
     const [name, ...args] = rest;
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-      process.stdout.write(usage() + '\n');
+      process.stdout.write((await usage()) + '\n');
       return name === undefined ? 2 : 0;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command) throw new UserError(`unknown command '${name}'; run 'portwatch --help' for the list`);
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) throw new UserError(`unknown command '${name}'; run 'portwatch --help' for the list`);
+    const command = await entry.load();
     if (args.includes('--help') || args.includes('-h')) {
       process.stdout.write(command.help.trimEnd() + '\n');
       return 0;

@@ -1,23 +1,20 @@
-// Every CLI command, in the order `portwatch --help` lists them. Add one line per command.
+// Every CLI command, in the order `portwatch --help` lists them. Commands load on demand, so that a quick
+// command (diff, history) does not pay for loading mail, scheduling and validation libraries it never uses.
 import type { Command } from './command.ts';
-import { profileCommand } from './commands/profile.ts';
-import { referenceCommand } from './commands/reference.ts';
-import { scanCommand } from './commands/scan.ts';
-import { historyCommand } from './commands/history.ts';
-import { ignoreCommand } from './commands/ignore.ts';
-import { watchCommand } from './commands/watch.ts';
-import { configCommand } from './commands/config.ts';
-import { mailCommand } from './commands/mail.ts';
-import { diffCommand } from './commands/diff.ts';
 
-export const commands: Command[] = [
-  profileCommand,
-  referenceCommand,
-  scanCommand,
-  historyCommand,
-  ignoreCommand,
-  watchCommand,
-  configCommand,
-  mailCommand,
-  diffCommand,
+export interface CommandEntry {
+  name: string;
+  load(): Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+  { name: 'profile', load: async () => (await import('./commands/profile.ts')).profileCommand },
+  { name: 'reference', load: async () => (await import('./commands/reference.ts')).referenceCommand },
+  { name: 'scan', load: async () => (await import('./commands/scan.ts')).scanCommand },
+  { name: 'history', load: async () => (await import('./commands/history.ts')).historyCommand },
+  { name: 'ignore', load: async () => (await import('./commands/ignore.ts')).ignoreCommand },
+  { name: 'watch', load: async () => (await import('./commands/watch.ts')).watchCommand },
+  { name: 'config', load: async () => (await import('./commands/config.ts')).configCommand },
+  { name: 'mail', load: async () => (await import('./commands/mail.ts')).mailCommand },
+  { name: 'diff', load: async () => (await import('./commands/diff.ts')).diffCommand },
 ];
