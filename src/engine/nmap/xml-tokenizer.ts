@@ -780,10 +780,13 @@ function normalizeLineEnds(s: string): string {
   return s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
 }
 
+/** Past every position (a small integer, so the trackers stay small-integer fields: no deopts). */
+const NOWHERE = 0x7fffffff;
+
 /** indexOf, with "not found" as a position after every other. */
 function find(buf: string, what: string, from: number): number {
   const at = buf.indexOf(what, from);
-  return at === -1 ? Infinity : at;
+  return at === -1 ? NOWHERE : at;
 }
 
 /** Characters XML 1.0 never allows, even as text (references to them are checked where they are decoded). */
