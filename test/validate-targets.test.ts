@@ -211,6 +211,9 @@ test('a list: empty, duplicates, overlaps, mixed families and too many addresses
   }
   // Not overlapping: neighbours, and IPv4-mapped IPv6 is a different family, not a duplicate of the IPv4 address.
   assert.ok(validateTargets(['10.0.0.1-10', '10.0.0.11-20', '10.0.1.0/24']).ok);
+  // Interleaved: inside the range's bounds but not one of its addresses.
+  assert.ok(validateTargets(['10.0.0-255.1', '10.0.5.2']).ok);
+  assert.equal(validateTargets(['10.0.0-255.1', '10.0.5.1']).ok, false);
   assert.equal(MAX_ADDRESSES_PER_PROFILE, 65536);
   assert.ok(validateTargets(['10.0.0.0/17', '10.0.128.0/17']).ok);
 });

@@ -37,6 +37,8 @@ interface Checked {
   target: Target;
   /** Address intervals, for finding duplicates and overlaps across the list (IPv4 as numbers, IPv6 as bigints). */
   spans: () => Array<[number, number]> | Array<[bigint, bigint]>;
+  /** First and last address: only targets whose bounds meet another's are expanded into spans. */
+  bounds: [number | bigint, number | bigint];
 }
 
 type Check = { ok: true; value: Checked } | { ok: false; message: string };
@@ -80,11 +82,16 @@ function checkIpv4(text: string): Check {
     const r = range.value;
     if (r.count > MAX_ADDRESSES_PER_PROFILE) return tooMany(text, r.count, 'split it into smaller ranges');
     const spans = () => ipv4Intervals(r);
+    const bounds: [number, number] = [
+      r.octets.reduce((n, set) => n * 256 + set[0]![0], 0),
+      r.octets.reduce((n, set) => n * 256 + set[set.length - 1]![1], 0),
+    ];
     return {
       ok: true,
       value: {
         target: { text, kind: r.single ? 'ipv4' : 'ipv4-range', family: 'ipv4', count: r.count },
         spans,
+        bounds,
       },
     };
   }
@@ -103,7 +110,14 @@ function checkIpv4(text: string): Check {
   }
   if (size > MAX_ADDRESSES_PER_PROFILE) return tooMany(text, size, 'split it into /16s');
   const spans = (): Array<[number, number]> => [[network, network + size - 1]];
-  return { ok: true, value: { target: { text, kind: 'ipv4-cidr', family: 'ipv4', count: size }, spans } };
+  return {
+    ok: true,
+    value: {
+      target: { text, kind: 'ipv4-cidr', family: 'ipv4', count: size },
+      spans,
+      bounds: [network, network + size - 1],
+    },
+  };
 }
 
 function checkIpv6(text: string): Check {
@@ -119,7 +133,11 @@ function checkIpv6(text: string): Check {
   if (slash === -1) {
     return {
       ok: true,
-      value: { target: { text, kind: 'ipv6', family: 'ipv6', count: 1 }, spans: () => [[value, value]] },
+      value: {
+        target: { text, kind: 'ipv6', family: 'ipv6', count: 1 },
+        spans: () => [[value, value]],
+        bounds: [value, value],
+      },
     };
   }
   const prefixText = text.slice(slash + 1);
@@ -136,6 +154,7 @@ function checkIpv6(text: string): Check {
     value: {
       target: { text, kind: 'ipv6-cidr', family: 'ipv6', count: Number(size) },
       spans: () => [[value, value + size - 1n]],
+      bounds: [value, value + size - 1n],
     },
   };
 }
@@ -161,7 +180,7 @@ function checkHostname(text: string): Check {
     return fail('looks like an IPv4 address but is not one: an address has 4 numbers from 0 to 255');
   return {
     ok: true,
-    value: { target: { text, kind: 'hostname', family: 'name', count: 1 }, spans: () => [] },
+    value: { target: { text, kind: 'hostname', family: 'name', count: 1 }, spans: () => [], bounds: [0, -1] },
   };
 }
 
@@ -206,6 +225,21 @@ function overlaps(spans: Span[]): Array<[number, number]> {
     if (!widest || span.hi > widest.hi) widest = span;
   }
   return [...found];
+}
+
+/** Indexes of targets whose [first, last] bounds meet another target's: the only ones that can overlap. */
+function meetingBounds(items: Array<Checked & { index: number }>): Set<number> {
+  const sorted = [...items].sort((a, b) =>
+    a.bounds[0] < b.bounds[0] ? -1 : a.bounds[0] > b.bounds[0] ? 1 : 0,
+  );
+  const meeting = new Set<number>();
+  let widest: (typeof sorted)[number] | undefined;
+  for (const item of sorted) {
+    // Whatever else the item meets also contains its first address, and so meets `widest` too (marked then).
+    if (widest && item.bounds[0] <= widest.bounds[1]) meeting.add(item.index).add(widest.index);
+    if (!widest || item.bounds[1] > widest.bounds[1]) widest = item;
+  }
+  return meeting;
 }
 
 function nameKey(text: string): string {
@@ -260,13 +294,16 @@ export function validateTargets(inputs: readonly string[]): Validation<TargetLis
   for (const family of ['ipv4', 'ipv6'] as const) {
     const ofFamily = checked.filter((c) => c.target.family === family);
     if (ofFamily.length < 2) continue; // one target's own intervals never overlap
-    const spans = ofFamily.flatMap((c) =>
-      (c.spans() as Array<[number | bigint, number | bigint]>).map(([lo, hi]) => ({
-        lo,
-        hi,
-        index: c.index,
-      })),
-    );
+    const meeting = meetingBounds(ofFamily);
+    const spans = ofFamily
+      .filter((c) => meeting.has(c.index))
+      .flatMap((c) =>
+        (c.spans() as Array<[number | bigint, number | bigint]>).map(([lo, hi]) => ({
+          lo,
+          hi,
+          index: c.index,
+        })),
+      );
     for (const [later, earlier] of overlaps(spans)) {
       const same = trimAscii(inputs[later]!) === trimAscii(inputs[earlier]!);
       errors.push({
