@@ -3,7 +3,14 @@
 // host; a script-only port change in plain non-verbose text), this prints what ndiff meant to print.
 import type { NmapRun } from '../../../shared/scan.ts';
 import { diffHosts, diffScriptLists } from './host-diff.ts';
-import { PLACEHOLDER_HOST, toNdiffScan, type NdHost, type NdScan } from './scan-view.ts';
+import {
+  PLACEHOLDER_HOST,
+  sameHostForNdiff,
+  toNdiffScan,
+  viewHost,
+  type NdHost,
+  type NdScan,
+} from './scan-view.ts';
 import { bannerText, hostDiffText, scriptDiffsText } from './text.ts';
 import { hostDiffXml, topScriptsXml, xmlBeginning, XML_ENDING } from './xml.ts';
 
@@ -15,20 +22,35 @@ export interface NdiffOptions {
 /** Output is handed to `write` in pieces of about this many characters: few calls, no giant string. */
 const CHUNK = 1 << 16;
 
-/** host_pairs: merge the two id-sorted host lists; a host missing on one side meets the empty Host(). */
-function* hostPairs(a: NdHost[], b: NdHost[]): Generator<[NdHost, NdHost]> {
+/**
+ * host_pairs: merges the two id-sorted host lists; a host missing on one side meets the empty Host().
+ * Calls `pair` with ndiff's view of each host (built here, so it lives only as long as the pair).
+ */
+function forEachHostPair(
+  a: NdScan,
+  b: NdScan,
+  verbose: boolean,
+  pair: (hostA: NdHost, hostB: NdHost) => void,
+): void {
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
-    const keyA = a[i]!.key;
-    const keyB = b[j]!.key;
-    // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
-    if (keyA === null || (keyB !== null && keyA < keyB)) yield [a[i++]!, PLACEHOLDER_HOST];
-    else if (keyB === null || keyA > keyB) yield [PLACEHOLDER_HOST, b[j++]!];
-    else yield [a[i++]!, b[j++]!];
+  while (i < a.hosts.length && j < b.hosts.length) {
+    const keyA = a.keys[i]!;
+    const keyB = b.keys[j]!;
+    if (keyA !== null && keyA === keyB) {
+      const hostA = a.hosts[i++]!;
+      const hostB = b.hosts[j++]!;
+      // Unchanged hosts print nothing unless -v: skip them without building ndiff's view.
+      if (verbose || !sameHostForNdiff(hostA, hostB)) pair(viewHost(hostA), viewHost(hostB));
+    } else if (keyA === null || (keyB !== null && keyA < keyB)) {
+      // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
+      pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
+    } else {
+      pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
+    }
   }
-  while (i < a.length) yield [a[i++]!, PLACEHOLDER_HOST];
-  while (j < b.length) yield [PLACEHOLDER_HOST, b[j++]!];
+  while (i < a.hosts.length) pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
+  while (j < b.hosts.length) pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
 }
 
 /** ndiff's comparison of two scans already in its view (see scan-view.ts). */
@@ -59,11 +81,11 @@ export function ndiffScans(
   );
 
   let realCost = 0;
-  for (const [hostA, hostB] of hostPairs(a.hosts, b.hosts)) {
+  forEachHostPair(a, b, verbose, (hostA, hostB) => {
     const d = diffHosts(hostA, hostB, verbose);
     realCost += d.realCost;
     if (d.cost > 0 || verbose) emit(xml ? hostDiffXml(d, verbose) : hostDiffText(d, verbose));
-  }
+  });
 
   const postDiffs = diffScriptLists(a.postScripts, b.postScripts, verbose);
   emit(

@@ -34,6 +34,7 @@ export function codePointKey(s: string): string {
 
 /** Python's len(): code points, not UTF-16 units. */
 export function pyLen(s: string): number {
+  if (!HIGH_UNITS.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

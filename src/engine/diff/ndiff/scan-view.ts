@@ -1,18 +1,13 @@
 // The one adapter from the parsed model (src/shared/scan.ts) to the scan as ndiff 7.93 sees it after loading:
 // addresses and hostnames de-duplicated, ports keyed by (portid, protocol) with later duplicates winning and
 // stateless ports dropped, extraports with Python dict semantics, script lists sorted, the host id computed.
-import type { Address, NmapRun, Port, ScriptResult, Service } from '../../../shared/scan.ts';
+import type { Address, Host, NmapRun, Port, ScriptResult, Service } from '../../../shared/scan.ts';
 import { codePointKey, comparePy, pyLen } from './pystr.ts';
 
 /** A port as ndiff keeps it: the model's Port, known to have a state. */
 export type NdPort = Port & { state: NonNullable<Port['state']> };
 
 export interface NdHost {
-  /**
-   * ndiff's get_id(), transformed so that JS `<` orders it as Python orders str; null for a host with no
-   * address and no name (ndiff falls back to the object's id(): it never matches another host).
-   */
-  key: string | null;
   /** Host state; null is ndiff's None (no `<status state>`, or the empty placeholder host). */
   state: string | null;
   /** In document order, duplicates (same type and address) dropped. */
@@ -36,8 +31,13 @@ export interface NdScan {
   /** Seconds since the epoch (ndiff turns them into local time). */
   start: number | null;
   end: number | null;
-  /** In ndiff's order: sorted by key, stable. */
-  hosts: NdHost[];
+  /** The model's hosts in ndiff's order: sorted by key, stable. Seen as ndiff does through viewHost(). */
+  hosts: Host[];
+  /**
+   * keys[i] is hosts[i]'s get_id(), transformed so that JS `<` orders it as Python orders str; null for a
+   * host with no address and no name (ndiff falls back to id(self): it never matches another host).
+   */
+  keys: (string | null)[];
   /** Pre-/post-scan scripts in document order (ndiff does not sort these). */
   preScripts: ScriptResult[];
   postScripts: ScriptResult[];
@@ -45,7 +45,6 @@ export interface NdScan {
 
 /** The empty Host() that host_pairs pairs with a host missing from one scan. */
 export const PLACEHOLDER_HOST: NdHost = Object.freeze({
-  key: null,
   state: null,
   addresses: [],
   hostnames: [],
@@ -118,23 +117,28 @@ function padRight40(s: string): string {
   return len >= 40 ? s : s + ' '.repeat(40 - len);
 }
 
-/** Host.get_id(): "%-40s" of the smallest address, then the smallest host name. */
-function hostKey(addresses: Address[], hostnames: string[]): string | null {
+/** Host.get_id(): "%-40s" of the smallest address, then the smallest host name. Allocates only the key. */
+function hostKey(h: Host): string | null {
   let id: string | null = null;
+  const addresses = h.addresses;
   if (addresses.length > 0) {
     let smallest = addresses[0]!;
-    for (const a of addresses) if (compareAddresses(a, smallest) < 0) smallest = a;
+    for (let i = 1; i < addresses.length; i++) {
+      if (compareAddresses(addresses[i]!, smallest) < 0) smallest = addresses[i]!;
+    }
     id = padRight40(smallest.addr);
   }
-  if (hostnames.length > 0) {
-    let smallest = hostnames[0]!;
-    for (const h of hostnames) if (comparePy(h, smallest) < 0) smallest = h;
+  const names = h.hostnames;
+  if (names.length > 0) {
+    let smallest = names[0]!.name;
+    for (let i = 1; i < names.length; i++)
+      if (comparePy(names[i]!.name, smallest) < 0) smallest = names[i]!.name;
     id = (id ?? ' '.repeat(40)) + smallest;
   }
   return id === null ? null : codePointKey(id);
 }
 
-function extraportsDict(run: NmapRun['hosts'][number]): [string | null, number][] {
+function extraportsDict(run: Host): [string | null, number][] {
   const dict: [string | null, number][] = [];
   for (const ep of run.extraPorts) {
     const state = ep.state ?? null;
@@ -145,37 +149,104 @@ function extraportsDict(run: NmapRun['hosts'][number]): [string | null, number][
   return dict;
 }
 
-function hostOrder(a: NdHost, b: NdHost): number {
-  // Python would raise comparing id(self) with a str; we put the nameless hosts first, in document order.
-  if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? -1 : 1;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+function sameScripts(a: ScriptResult[], b: ScriptResult[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id || a[i]!.output !== b[i]!.output) return false;
+  return true;
 }
 
-export function toNdiffScan(run: NmapRun): NdScan {
-  const hosts: NdHost[] = new Array(run.hosts.length);
-  for (let i = 0; i < run.hosts.length; i++) {
-    const h = run.hosts[i]!;
-    const addresses = uniqueAddresses(h.addresses);
-    const hostnames = uniqueNames(h.hostnames.map((n) => n.name));
-    hosts[i] = {
-      key: hostKey(addresses, hostnames),
-      state: h.status?.state ?? null,
-      addresses,
-      hostnames,
-      ports: keyedPorts(h.ports),
-      extraports: extraportsDict(h),
-      os: h.os.map((o) => o.name),
-      scripts: sortedScripts(h.hostScripts),
-    };
+function samePort(a: Port, b: Port): boolean {
+  if (a.portid !== b.portid || a.protocol !== b.protocol || a.state?.state !== b.state?.state) return false;
+  const x = a.service;
+  const y = b.service;
+  if (x !== y) {
+    if (!x || !y) return false;
+    if (x.name !== y.name || x.product !== y.product || x.version !== y.version) return false;
+    if (x.extrainfo !== y.extrainfo || x.tunnel !== y.tunnel) return false;
   }
-  hosts.sort(hostOrder); // stable, like Python's list.sort
+  return sameScripts(a.scripts, b.scripts);
+}
+
+/**
+ * True when everything ndiff reads from the two hosts is the same, in the same order: then ndiff's views are
+ * equal and the pair costs nothing. The common case in a large scan, checked without building the views.
+ */
+export function sameHostForNdiff(a: Host, b: Host): boolean {
+  if (a.status?.state !== b.status?.state) return false;
+  if (a.addresses.length !== b.addresses.length || a.hostnames.length !== b.hostnames.length) return false;
+  if (a.ports.length !== b.ports.length || a.extraPorts.length !== b.extraPorts.length) return false;
+  if (a.os.length !== b.os.length || !sameScripts(a.hostScripts, b.hostScripts)) return false;
+  for (let i = 0; i < a.addresses.length; i++) {
+    if (
+      a.addresses[i]!.addr !== b.addresses[i]!.addr ||
+      a.addresses[i]!.addrtype !== b.addresses[i]!.addrtype
+    ) {
+      return false;
+    }
+  }
+  for (let i = 0; i < a.hostnames.length; i++)
+    if (a.hostnames[i]!.name !== b.hostnames[i]!.name) return false;
+  for (let i = 0; i < a.extraPorts.length; i++) {
+    if (
+      a.extraPorts[i]!.state !== b.extraPorts[i]!.state ||
+      a.extraPorts[i]!.count !== b.extraPorts[i]!.count
+    ) {
+      return false;
+    }
+  }
+  for (let i = 0; i < a.os.length; i++) if (a.os[i]!.name !== b.os[i]!.name) return false;
+  for (let i = 0; i < a.ports.length; i++) if (!samePort(a.ports[i]!, b.ports[i]!)) return false;
+  return true;
+}
+
+/** A host as ndiff sees it after loading. Built per host pair while diffing, so it never outlives the pair. */
+export function viewHost(h: Host): NdHost {
+  const addresses = uniqueAddresses(h.addresses);
+  return {
+    state: h.status?.state ?? null,
+    addresses,
+    hostnames: hostnameList(h),
+    ports: keyedPorts(h.ports),
+    extraports: extraportsDict(h),
+    os: h.os.length === 0 ? NO_NAMES : h.os.map((o) => o.name),
+    scripts: sortedScripts(h.hostScripts),
+  };
+}
+
+const NO_NAMES: string[] = [];
+
+function hostnameList(h: Host): string[] {
+  if (h.hostnames.length === 0) return NO_NAMES;
+  if (h.hostnames.length === 1) return [h.hostnames[0]!.name];
+  return uniqueNames(h.hostnames.map((n) => n.name));
+}
+
+/**
+ * The scan as ndiff holds it: hosts sorted by get_id() (Python's sort is stable, so is ours). Only the ids
+ * are computed for every host; the rest of ndiff's view is built per pair (viewHost).
+ */
+export function toNdiffScan(run: NmapRun): NdScan {
+  const n = run.hosts.length;
+  const keys: (string | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    keys[i] = hostKey(run.hosts[i]!);
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((i, j) => {
+    const a = keys[i]!;
+    const b = keys[j]!;
+    // Python would raise comparing id(self) with a str; we put the nameless hosts first, in document order.
+    if (a === null || b === null) return a === b ? i - j : a === null ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : i - j;
+  });
   return {
     scanner: run.scanner ?? null,
     version: run.version ?? null,
     args: run.args ?? null,
     start: run.start ?? null,
     end: run.finished?.time ?? null,
-    hosts,
+    hosts: order.map((i) => run.hosts[i]!),
+    keys: order.map((i) => keys[i]!),
     preScripts: run.preScripts,
     postScripts: run.postScripts,
   };
