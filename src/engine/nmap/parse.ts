@@ -9,6 +9,7 @@ import type {
   Address,
   AddressType,
   ExtraPorts,
+  ExtraReason,
   Finished,
   Host,
   NmapRun,
@@ -260,19 +261,26 @@ class Interner<T extends object> {
   constructor(same: (a: T, b: T) => boolean) {
     this.same = same;
   }
-  intern(bucket: string | undefined, fresh: T): T {
+  intern(bucket: string | undefined, fresh: T, freeze: (fresh: T) => void = Object.freeze): T {
     const key = bucket ?? '';
     let list = this.buckets.get(key);
     if (list === undefined) {
-      if (this.buckets.size >= 50_000) return Object.freeze(fresh);
+      if (this.buckets.size >= 50_000) return fresh; // not shared: no need to freeze
       list = [];
       this.buckets.set(key, list);
     }
     for (let i = 0; i < list.length; i++) if (this.same(list[i]!, fresh)) return list[i]!;
-    Object.freeze(fresh);
-    if (list.length < 64) list.push(fresh);
+    if (list.length >= 64) return fresh;
+    // Object.freeze is a call into the runtime: only for the objects that are shared.
+    freeze(fresh);
+    list.push(fresh);
     return fresh;
   }
+}
+
+function freezeService(s: Service): void {
+  Object.freeze(s.cpe);
+  Object.freeze(s);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -509,8 +517,8 @@ class RunBuilder implements XmlHandler {
       case E_SERVICE:
         if (parent === E_PORT && this.service && this.port) {
           const s = this.service;
-          if (s.cpe.length > 0) s.cpe = Object.freeze(compact(s.cpe)) as string[];
-          this.port.service = this.services.intern(s.product ?? s.name, s);
+          if (s.cpe.length > 1) s.cpe = s.cpe.slice();
+          this.port.service = this.services.intern(s.product ?? s.name, s, freezeService);
           this.service = null;
         }
         break;
@@ -744,11 +752,15 @@ class RunBuilder implements XmlHandler {
           proto = this.pooled(i);
           break;
         case A_PORTS:
-          ports = this.pooled(i);
+          ports = this.kept(i); // differs from host to host: not pooled
           break;
       }
     }
-    const item = this.reasons.intern(ports, { reason, count, proto, ports });
+    // nmap >= 7.80 lists the ports behind a reason, which differ from host to host: those are not shared.
+    const item: ExtraReason =
+      ports === undefined
+        ? this.reasons.intern(reason, { reason, count, proto, ports })
+        : { reason, count, proto, ports };
     extra.reasons = append(extra.reasons, item);
   }
 
