@@ -246,3 +246,44 @@ test('nmap page shows the detected nmap and what its privileges allow', { skip }
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('capture a reference now (a real scan), and remove a profile after confirming', { skip }, async () => {
+  const list = await bridge.handlers.listProfiles({});
+  assert.ok(list.ok);
+  const base = {
+    targets: [HOST],
+    options: {
+      ports: { kind: 'list' as const, spec: '9,13' },
+      technique: 'connect' as const,
+      serviceDetection: false,
+      osDetection: false,
+      timing: 4 as const,
+      skipHostDiscovery: true,
+      confirmChanges: true,
+      timeoutSeconds: 120,
+    },
+    schedule: { kind: 'manual' as const },
+    watchdogHours: 0,
+  };
+  assert.ok((await bridge.handlers.saveProfile({ profile: { ...base, name: 'Scratch' } })).ok);
+
+  const { page, problems, context } = await newWatchedPage(browser);
+  await bridge.attach(page);
+  await page.goto(bridge.url('settings.html'));
+  await page.getByRole('button', { name: 'Scratch', exact: true }).click();
+  await page.getByRole('heading', { name: 'Scratch', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Capture now' }).click();
+  const notice = page.getByTestId('reference-notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /^Captured: 1 host, 0 open ports\.$/);
+  assert.match(await page.getByTestId('reference-summary').innerText(), /captured by a scan/);
+
+  await page.getByRole('button', { name: 'Remove profile…' }).click();
+  await page.getByText('Remove “Scratch”, its reference and its history?').waitFor();
+  await page.getByRole('button', { name: 'Remove', exact: true }).click();
+  await page.getByRole('button', { name: 'Scratch', exact: true }).waitFor({ state: 'detached' });
+  const after = await bridge.handlers.listProfiles({});
+  assert.ok(after.ok && !after.value.some((v) => v.profile.name === 'Scratch'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,4 +1,4 @@
-// The windows outside Electron: dist/renderer served over loopback HTTP (with the app's Content-Security-Policy
+// The windows outside Electron: dist/renderer (a private copy) served over loopback HTTP (with the app's Content-Security-Policy
 // header), and window.portwatch provided through Playwright's exposeBinding. The page gets the very object the
 // preload builds (src/preload/api.ts, bundled here with esbuild), and every request goes to the REAL request
 // handlers (src/main/handlers) over the REAL engine on a temporary data directory. Events main would send are
@@ -9,7 +9,7 @@
 //   await bridge.attach(page);
 //   await page.goto(bridge.url('settings.html'));
 import { build } from 'esbuild';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,35 @@ import { CONTENT_SECURITY_POLICY } from '../../src/main/renderer-protocol.ts';
 import { channels, type AppEvents, type Channel, type EventName } from '../../src/shared/ipc.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const rendererDir = path.join(root, 'dist', 'renderer');
+const builtRenderer = path.join(root, 'dist', 'renderer');
+
+/**
+ * A private copy of dist/renderer, so a rebuild elsewhere (which empties dist/ for a moment) cannot pull the
+ * files from under a running test. Waits briefly for a build in progress to finish.
+ */
+async function copyRenderer(into: string): Promise<string> {
+  const need = ['settings.html', 'history.html', 'settings.js', 'history.js', 'settings.css', 'history.css'];
+  for (let attempt = 0; ; attempt++) {
+    const ready = await Promise.all(
+      need.map((f) =>
+        stat(path.join(builtRenderer, f)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (ready.every(Boolean)) {
+      try {
+        await cp(builtRenderer, into, { recursive: true });
+        return into;
+      } catch {
+        // a rebuild removed it while copying: wait and try again
+      }
+    }
+    if (attempt > 60) throw new Error(`${builtRenderer} is missing: run 'npm run build' first`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -119,6 +147,7 @@ export async function openBridge(options: {
     void emit('scanRecorded', toRow(entry));
   });
 
+  const rendererDir = await copyRenderer(await mkdtemp(path.join(os.tmpdir(), 'portwatch-renderer-')));
   const server = http.createServer(async (req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '');
     const file = path.resolve(rendererDir, name);
@@ -173,6 +202,7 @@ export async function openBridge(options: {
         server.close(() => resolve());
       });
       await opened.close();
+      await rm(rendererDir, { recursive: true, force: true });
       if (ownsDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

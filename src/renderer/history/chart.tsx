@@ -19,7 +19,11 @@ function timeTicks(splits: number[], span: number): string[] {
           ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
           : { day: 'numeric', month: 'short' };
   const format = new Intl.DateTimeFormat(undefined, options);
-  return splits.map((t) => format.format(new Date(t * 1000)));
+  // Ticks closer than the label's resolution would repeat it: label only the first of each.
+  return splits.map((t, i) => {
+    const label = format.format(new Date(t * 1000));
+    return i > 0 && label === format.format(new Date(splits[i - 1]! * 1000)) ? '' : label;
+  });
 }
 
 const cssVar = (name: string) =>

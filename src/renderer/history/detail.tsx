@@ -112,6 +112,8 @@ export function ScanDetailView(props: {
   id: string;
   onAccepted: () => void;
   onFilterHost: (host: string) => void;
+  /** Told which profile the scan belongs to once it is loaded (the window may open on a bare id). */
+  onLoaded?: (profile: string) => void;
 }) {
   const [detail, setDetail] = useState<ScanDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -128,7 +130,11 @@ export function ScanDetailView(props: {
     setActionError(null);
     setChosen(new Set());
     call('getScan', { id: props.id }).then(
-      (d) => live && setDetail(d),
+      (d) => {
+        if (!live) return;
+        setDetail(d);
+        props.onLoaded?.(d.entry.profile);
+      },
       (e) => live && setError(messageOf(e)),
     );
     return () => {

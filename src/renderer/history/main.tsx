@@ -168,6 +168,9 @@ function HistoryApp() {
               id={selected.id}
               onAccepted={() => setVersion((v) => v + 1)}
               onFilterHost={setHost}
+              onLoaded={(p) =>
+                setSelected((s) => (s && s.id === selected.id && s.profile !== p ? { ...s, profile: p } : s))
+              }
             />
           ) : (
             <div class="empty">
