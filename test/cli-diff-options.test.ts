@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { computeChanges } from '../src/engine/diff/changes.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
-import { isKnownCrash, runNdiff, runPatchedNdiff, runPortwatch } from './support/ndiff-oracle.ts';
+import { isKnownCrash, PORTWATCH, runNdiff, runPatchedNdiff, runPortwatch } from './support/ndiff-oracle.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus', 'nmap-test-scans');
@@ -187,4 +188,24 @@ test('bad input: one line on stderr starting "portwatch:", exit 2, nothing on st
       assert.ok(got.stderr.includes(name), `the message names the file: ${label}`);
     }
   }
+});
+
+test('a reader that stops early (| head) is not an error: no stack trace, the diff exit code stays', (t) => {
+  const dir = tempDir(t);
+  const errFile = path.join(dir, 'stderr.txt');
+  // ~200 kB of output into a pipe that head closes after 10 bytes: later writes fail with EPIPE.
+  const run = spawnSync(
+    '/bin/bash',
+    [
+      '-c',
+      '"$0" diff -v --xml "$1" "$2" 2>"$3" | head -c 10 >/dev/null; exit "${PIPESTATUS[0]}"',
+      PORTWATCH,
+      path.join(corpus, 'random-1.xml'),
+      path.join(corpus, 'random-2.xml'),
+      errFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  assert.equal(readFileSync(errFile, 'utf8'), '');
+  assert.equal(run.status, 1);
 });
