@@ -3,7 +3,7 @@
 // shutdown runs in the tests with fakes (test/main-*.test.ts).
 import { messageOf } from '../engine/errors.ts';
 import type { MailReporter } from '../engine/mail/mail-reporter.ts';
-import { scanNotice } from '../engine/notify/notification.ts';
+import { scanNotice, watchdogNotice } from '../engine/notify/notification.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import type { AppState } from '../shared/ipc.ts';
 import { setStartAtLogin, startsAtLogin } from './autostart.ts';
@@ -99,7 +99,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
           .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
       ]);
     },
-    watchdog: (profile, lastSuccessAt) => mail.watchdog(profile, lastSuccessAt),
+    async watchdog(profile, lastSuccessAt) {
+      const desktop = await opened.engine.settings().then(
+        (s) => s.notifications.desktop,
+        () => true,
+      );
+      if (desktop && deps.notificationsSupported())
+        notifier.show(watchdogNotice(profile.name, lastSuccessAt), () => windows.show('history'));
+      await mail.watchdog(profile, lastSuccessAt);
+    },
     deliveryState: (id) => mail.deliveryState(id),
   });
   const opened = options.openEngine({

@@ -53,7 +53,13 @@ export class Notifier {
     }
     const what = content(report);
     if (!what) return null;
-    const notification = deps.createNotification({
+    this.show(what, () => openScan(what.entryId));
+    return what;
+  }
+
+  /** Shows a notice now (the watchdog's, say); `onClick` runs when the user clicks it. */
+  show(what: Pick<NotificationContent, 'title' | 'body' | 'urgency'>, onClick: () => void): void {
+    const notification = this.options.deps.createNotification({
       title: what.title,
       body: what.body,
       urgency: what.urgency,
@@ -62,11 +68,10 @@ export class Notifier {
     this.live.add(notification);
     notification.on('click', () => {
       this.live.delete(notification);
-      openScan(what.entryId);
+      onClick();
     });
     notification.show();
     // Forget it after a day: the notification centre has long dropped it by then.
     setTimeout(() => this.live.delete(notification), 86400_000).unref?.();
-    return what;
   }
 }
