@@ -1269,7 +1269,9 @@ export function parseNmapXml(text: string | Uint8Array, options: ParseOptions = 
   return parser.end();
 }
 
-const READ_CHUNK = 2 * 1024 * 1024;
+// 512 KiB: measured as fast as 1-4 MiB on a 62 MB scan, with a lower peak (218 MB against 240-255 MB for the
+// whole process): each chunk's string dies young instead of piling up in the large-object space.
+const READ_CHUNK = 512 * 1024;
 const utf8 = new TextDecoder('utf-8');
 
 /** Reads a file in chunks (never the whole DOM in memory). Missing/unreadable files are UserErrors. */
