@@ -53,6 +53,7 @@ test('add a profile: bad targets are explained as they are typed, good ones save
   assert.match(text, /target 2 \(10\.0\.0\.300\)/);
   assert.match(text, /target 3 \(-sS\)/);
   assert.equal(await targets.getAttribute('aria-invalid'), 'true');
+  await page.screenshot({ path: path.join(shots, 'settings-validation.png') });
 
   // Saving while a field is wrong is refused in the window, with the reason.
   await page.getByRole('button', { name: 'Add profile', exact: true }).click();
@@ -243,6 +244,9 @@ test('nmap page shows the detected nmap and what its privileges allow', { skip }
   assert.match(text, /7\.\d+/);
   assert.match(text, /nmap/);
   await page.screenshot({ path: path.join(shots, 'settings-nmap-dark.png') });
+  await page.getByRole('button', { name: 'Notifications', exact: true }).click();
+  await page.getByRole('heading', { name: 'Desktop notifications' }).waitFor();
+  await page.screenshot({ path: path.join(shots, 'settings-notifications-dark.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -391,6 +391,11 @@ export function NotificationsPage(props: {
               </div>
             </Field>
           ) : null}
+        </div>
+      </section>
+      <section class="card" aria-labelledby="storage-title">
+        <h2 id="storage-title">Storage</h2>
+        <div class="form-grid">
           <Field
             label="Keep raw scans"
             id={ids.retention}
