@@ -2,7 +2,7 @@
 // DST-ambiguous start time per process, and bad input (one line on stderr, exit 2, nothing on stdout).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -208,4 +208,15 @@ test('a reader that stops early (| head) is not an error: no stack trace, the di
   );
   assert.equal(readFileSync(errFile, 'utf8'), '');
   assert.equal(run.status, 1);
+});
+
+test('stdout that cannot be written (a full disk) is a one-line error and exit 2', (t) => {
+  const full = openSync('/dev/full', 'w');
+  t.after(() => closeSync(full));
+  const run = spawnSync(PORTWATCH, ['diff', SIMPLE, COMPLEX], {
+    stdio: ['ignore', full, 'pipe'],
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /^portwatch: can't write the diff to stdout: ENOSPC[^\n]*\n$/);
 });

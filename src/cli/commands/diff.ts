@@ -129,21 +129,28 @@ export const diffCommand: Command = {
     // Both files are read before anything is printed: a bad second file leaves no half diff behind.
     const a = parseNmapXmlFile(files[0], { source: files[0] });
     const b = parseNmapXmlFile(files[1], { source: files[1] });
-    // A reader that goes away (`| head`) is not an error: stop writing, keep the exit code.
+    // A reader that goes away (`| head`) is not an error: stop writing, keep the exit code. Any other write
+    // error (a full disk) stops the output and is reported.
     let closed = false;
-    const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') closed = true;
-      else throw error;
-    };
-    ctx.stdout.on('error', onError);
+    let writeError: NodeJS.ErrnoException | undefined;
+    ctx.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      closed = true;
+      if (error.code !== 'EPIPE') writeError ??= error;
+    });
     const write = (text: string) => {
       if (!closed) ctx.stdout.write(text);
     };
+    let different: boolean;
     if (output === 'json') {
       const changes = computeChanges(a, b);
       write(JSON.stringify({ changes }, null, 2) + '\n');
-      return changes.length > 0 ? 1 : 0;
+      different = changes.length > 0;
+    } else {
+      different = ndiff(a, b, { verbose, format: output }, write);
     }
-    return ndiff(a, b, { verbose, format: output }, write) ? 1 : 0;
+    // Errors of the last writes arrive after them: wait until stdout has taken everything.
+    await new Promise<void>((resolve) => ctx.stdout.write('', () => resolve()));
+    if (writeError) throw new UserError(`can't write the diff to stdout: ${writeError.message}`);
+    return different ? 1 : 0;
   },
 };
