@@ -65,7 +65,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const entry = commands.find((c) => c.name === name);
     if (!entry) throw new UserError(`unknown command '${name}'; run 'portwatch --help' for the list`);
     const command = await entry.load();
-    if (args.includes('--help') || args.includes('-h')) {
+    const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+    if (options.includes('--help') || options.includes('-h')) {
       process.stdout.write(command.help.trimEnd() + '\n');
       return 0;
     }
