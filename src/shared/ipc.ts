@@ -9,123 +9,170 @@ import type { Profile, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
 
 // ---- Payload schemas -------------------------------------------------------------------------------------
+// Built on first use (schemas()), so code that needs only the channel names (the preload) carries no zod.
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use a 24-hour time such as 07:30');
-const profileName = z.string().trim().min(1, 'give the profile a name').max(64, 'use at most 64 characters');
-
-export const scheduleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('manual') }),
-  z.object({ kind: z.literal('cron'), expression: z.string().trim().min(1, 'enter a cron expression') }),
-  z.object({ kind: z.literal('every'), minutes: z.int().min(1).max(10080) }),
-  z.object({ kind: z.literal('daily'), time: hhmm }),
-  z.object({ kind: z.literal('weekly'), day: z.int().min(0).max(6), time: hhmm }),
-]) satisfies z.ZodType<Schedule>;
-
-export const scanOptionsSchema = z.object({
-  ports: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('list'), spec: z.string().trim().min(1, 'enter ports such as 22,80,443') }),
-    z.object({ kind: z.literal('top'), count: z.int().min(1).max(65535) }),
-    z.object({ kind: z.literal('default') }),
-  ]),
-  technique: z.enum(['connect', 'syn', 'udp']),
-  serviceDetection: z.boolean(),
-  osDetection: z.boolean(),
-  timing: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
-  skipHostDiscovery: z.boolean(),
-  confirmChanges: z.boolean(),
-  timeoutSeconds: z.int().min(10).max(86400),
-});
-
-/** What a window may set on a profile; the engine keeps `paused`, `expected` and the timestamps. */
-export const profileInputSchema = z.object({
-  name: profileName,
-  targets: z.array(z.string().trim().min(1)).min(1, 'add at least one target'),
-  options: scanOptionsSchema,
-  schedule: scheduleSchema,
-  watchdogHours: z.int().min(0).max(8760),
-});
-export type ProfileInput = z.infer<typeof profileInputSchema>;
-
-export const settingsSchema = z.object({
-  version: z.int(),
-  email: z.object({
-    enabled: z.boolean(),
-    provider: z.enum(['gmail', 'smtp']),
-    host: z.string().trim(),
-    port: z.int().min(1).max(65535),
-    security: z.enum(['tls', 'starttls', 'none']),
-    user: z.string().trim(),
-    from: z.string().trim(),
-    to: z.array(z.string().trim()),
-    on: z.enum(['changes', 'digest']),
-    digestTime: hhmm,
-    failedScanEveryHours: z.int().min(0).max(8760),
-    heartbeat: z.boolean(),
-    caFile: z.string().trim(),
-  }),
-  notifications: z.object({ desktop: z.boolean(), failedScans: z.boolean() }),
-  quietHours: z.object({ enabled: z.boolean(), start: hhmm, end: hhmm }),
-  retentionDays: z.int().min(1).max(3650),
-  nmapPath: z.string().trim(),
-}) satisfies z.ZodType<Settings>;
+/** Every request a window can make. Each has a payload schema (below) and a result type (RequestResults). */
+export const channels = [
+  'getAppState',
+  'listProfiles',
+  'saveProfile',
+  'removeProfile',
+  'describeSchedule',
+  'getReference',
+  'importReference',
+  'captureReference',
+  'listHistory',
+  'getScan',
+  'portSeries',
+  'acceptScan',
+  'exportScan',
+  'getSettings',
+  'saveSettings',
+  'setMailPassword',
+  'clearMailPassword',
+  'sendTestEmail',
+  'nmapStatus',
+  'scanNow',
+  'setPaused',
+] as const;
+export type Channel = (typeof channels)[number];
 
 export const exportFormats = ['ndiff-text', 'ndiff-xml', 'json', 'csv', 'html'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-const none = z.object({}).strict();
-const byProfile = z.object({ profile: profileName }).strict();
+function buildSchemas() {
+  const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use a 24-hour time such as 07:30');
+  const profileName = z
+    .string()
+    .trim()
+    .min(1, 'give the profile a name')
+    .max(64, 'use at most 64 characters');
 
-export const historyQuerySchema = z
-  .object({
-    profile: z.string().optional(),
-    host: z.string().optional(),
-    port: z.int().min(1).max(65535).optional(),
-    kind: z.string().optional(),
-    status: z.enum(['ok', 'failed', 'offline', 'cancelled']).optional(),
-    onlyChanges: z.boolean().optional(),
-    /** ISO times, inclusive. */
-    from: z.string().optional(),
-    to: z.string().optional(),
-    offset: z.int().min(0),
-    limit: z.int().min(1).max(500),
-  })
-  .strict();
-export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+  const scheduleSchema = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('manual') }),
+    z.object({ kind: z.literal('cron'), expression: z.string().trim().min(1, 'enter a cron expression') }),
+    z.object({ kind: z.literal('every'), minutes: z.int().min(1).max(10080) }),
+    z.object({ kind: z.literal('daily'), time: hhmm }),
+    z.object({ kind: z.literal('weekly'), day: z.int().min(0).max(6), time: hhmm }),
+  ]) satisfies z.ZodType<Schedule>;
 
-/** Every request a window can make: its payload schema. The result types are in `RequestResults`. */
-export const requestSchemas = {
-  getAppState: none,
-  listProfiles: none,
-  saveProfile: z.object({ profile: profileInputSchema, previousName: z.string().optional() }).strict(),
-  removeProfile: byProfile,
-  describeSchedule: z.object({ schedule: scheduleSchema }).strict(),
-  getReference: byProfile,
-  importReference: z
+  const scanOptionsSchema = z.object({
+    ports: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('list'), spec: z.string().trim().min(1, 'enter ports such as 22,80,443') }),
+      z.object({ kind: z.literal('top'), count: z.int().min(1).max(65535) }),
+      z.object({ kind: z.literal('default') }),
+    ]),
+    technique: z.enum(['connect', 'syn', 'udp']),
+    serviceDetection: z.boolean(),
+    osDetection: z.boolean(),
+    timing: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+    skipHostDiscovery: z.boolean(),
+    confirmChanges: z.boolean(),
+    timeoutSeconds: z.int().min(5).max(604800),
+  });
+
+  /** What a window may set on a profile; the engine keeps `paused`, `expected` and the timestamps. */
+  const profileInputSchema = z.object({
+    name: profileName,
+    targets: z.array(z.string().trim().min(1)).min(1, 'add at least one target'),
+    options: scanOptionsSchema,
+    schedule: scheduleSchema,
+    watchdogHours: z.int().min(0).max(8760),
+  });
+
+  const settingsSchema = z.object({
+    version: z.int(),
+    email: z.object({
+      enabled: z.boolean(),
+      provider: z.enum(['gmail', 'smtp']),
+      host: z.string().trim(),
+      port: z.int().min(1).max(65535),
+      security: z.enum(['tls', 'starttls', 'none']),
+      user: z.string().trim(),
+      from: z.string().trim(),
+      to: z.array(z.string().trim()),
+      on: z.enum(['changes', 'digest']),
+      digestTime: hhmm,
+      failedScanEveryHours: z.int().min(0).max(8760),
+      heartbeat: z.boolean(),
+      caFile: z.string().trim(),
+    }),
+    notifications: z.object({ desktop: z.boolean(), failedScans: z.boolean() }),
+    quietHours: z.object({ enabled: z.boolean(), start: hhmm, end: hhmm }),
+    retentionDays: z.int().min(1).max(3650),
+    nmapPath: z.string().trim(),
+  }) satisfies z.ZodType<Settings>;
+
+  const historyQuerySchema = z
     .object({
-      profile: profileName,
-      fileName: z.string().max(255),
-      xml: z.string().min(1, 'the file is empty'),
+      profile: z.string().optional(),
+      host: z.string().optional(),
+      port: z.int().min(1).max(65535).optional(),
+      kind: z.string().optional(),
+      status: z.enum(['ok', 'failed', 'offline', 'cancelled']).optional(),
+      onlyChanges: z.boolean().optional(),
+      /** ISO times, inclusive. */
+      from: z.string().optional(),
+      to: z.string().optional(),
+      offset: z.int().min(0),
+      limit: z.int().min(1).max(500),
     })
-    .strict(),
-  captureReference: byProfile,
-  listHistory: historyQuerySchema,
-  getScan: z.object({ id: z.string().min(1) }).strict(),
-  portSeries: z.object({ profile: profileName, host: z.string().optional() }).strict(),
-  acceptScan: z.object({ id: z.string().min(1), hosts: z.array(z.string()).optional() }).strict(),
-  exportScan: z.object({ id: z.string().min(1), format: z.enum(exportFormats) }).strict(),
-  getSettings: none,
-  saveSettings: z.object({ settings: settingsSchema }).strict(),
-  setMailPassword: z.object({ password: z.string().min(1, 'enter the password') }).strict(),
-  clearMailPassword: none,
-  sendTestEmail: z.object({ settings: settingsSchema.optional() }).strict(),
-  nmapStatus: none,
-  scanNow: z.object({ profile: z.string().optional() }).strict(),
-  setPaused: z.object({ profile: z.string().optional(), paused: z.boolean() }).strict(),
-} as const;
+    .strict();
 
-export type Channel = keyof typeof requestSchemas;
-export const channels = Object.keys(requestSchemas) as Channel[];
-export type Payload<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+  const none = z.object({}).strict();
+  const byProfile = z.object({ profile: profileName }).strict();
+
+  const requestSchemas = {
+    getAppState: none,
+    listProfiles: none,
+    saveProfile: z.object({ profile: profileInputSchema, previousName: z.string().optional() }).strict(),
+    removeProfile: byProfile,
+    describeSchedule: z.object({ schedule: scheduleSchema }).strict(),
+    getReference: byProfile,
+    importReference: z
+      .object({
+        profile: profileName,
+        fileName: z.string().max(255),
+        xml: z.string().min(1, 'the file is empty'),
+      })
+      .strict(),
+    captureReference: byProfile,
+    listHistory: historyQuerySchema,
+    getScan: z.object({ id: z.string().min(1) }).strict(),
+    portSeries: z.object({ profile: profileName, host: z.string().optional() }).strict(),
+    acceptScan: z.object({ id: z.string().min(1), hosts: z.array(z.string()).optional() }).strict(),
+    exportScan: z.object({ id: z.string().min(1), format: z.enum(exportFormats) }).strict(),
+    getSettings: none,
+    saveSettings: z.object({ settings: settingsSchema }).strict(),
+    setMailPassword: z.object({ password: z.string().min(1, 'enter the password') }).strict(),
+    clearMailPassword: none,
+    sendTestEmail: z.object({ settings: settingsSchema.optional() }).strict(),
+    nmapStatus: none,
+    scanNow: z.object({ profile: z.string().optional() }).strict(),
+    setPaused: z.object({ profile: z.string().optional(), paused: z.boolean() }).strict(),
+  } satisfies Record<Channel, z.ZodType>;
+
+  return {
+    scheduleSchema,
+    scanOptionsSchema,
+    profileInputSchema,
+    settingsSchema,
+    historyQuerySchema,
+    requestSchemas,
+  };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+/** The zod schemas of the contract (made on first call). */
+export function schemas(): Schemas {
+  return (built ??= buildSchemas());
+}
+
+export type RequestSchemas = Schemas['requestSchemas'];
+export type Payload<C extends Channel> = z.input<RequestSchemas[C]>;
+export type ProfileInput = z.infer<Schemas['profileInputSchema']>;
+export type HistoryQuery = z.infer<Schemas['historyQuerySchema']>;
 
 // ---- Result types -----------------------------------------------------------------------------------------
 

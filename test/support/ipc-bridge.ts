@@ -187,7 +187,7 @@ export async function openBridge(options: {
         // As main does: answer only our own pages, only the contract's channels.
         if (source.frame !== source.page.mainFrame() || !source.frame.url().startsWith(`${origin}/`))
           return { ok: false, error: 'refused: this request did not come from a Portwatch window' };
-        if (!(channels as string[]).includes(channel))
+        if (!(channels as readonly string[]).includes(channel))
           return { ok: false, error: `unknown request '${channel}'` };
         calls.push(channel as Channel);
         // Structured clone, as IPC does: nothing but data crosses.

@@ -6,11 +6,13 @@ import { UserError, messageOf } from '../../engine/errors.ts';
 import type { Settings } from '../../shared/settings.ts';
 import {
   describeIssue,
-  requestSchemas,
+  schemas,
+  channels,
   type Channel,
   type ProfileView,
   type ReferenceView,
   type RequestResults,
+  type RequestSchemas,
   type Result,
   type ScanProgressEvent,
 } from '../../shared/ipc.ts';
@@ -29,7 +31,7 @@ export interface HandlerContext {
 }
 
 type Impl = {
-  [C in Channel]: (payload: import('zod').output<(typeof requestSchemas)[C]>) => Promise<RequestResults[C]>;
+  [C in Channel]: (payload: import('zod').output<RequestSchemas[C]>) => Promise<RequestResults[C]>;
 };
 
 /** A thrown error as the one line a window shows. */
@@ -170,7 +172,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   };
 
   const handlers = {} as Record<Channel, (payload: unknown) => Promise<Result<unknown>>>;
-  for (const channel of Object.keys(requestSchemas) as Channel[]) {
+  const { requestSchemas } = schemas();
+  for (const channel of channels) {
     const schema = requestSchemas[channel];
     const run = impl[channel] as (payload: unknown) => Promise<unknown>;
     handlers[channel] = async (payload: unknown) => {

@@ -1,9 +1,5 @@
 // The windows' only way to main: window.portwatch, as exposed by the preload (or by the test bridge).
-import { z } from 'zod';
 import type { Channel, Payload, PortwatchApi, RequestResults } from '../../shared/ipc.ts';
-
-// zod compiles validators with new Function() unless told not to; the windows' CSP forbids eval.
-z.config({ jitless: true });
 
 declare global {
   interface Window {

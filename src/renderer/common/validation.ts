@@ -1,7 +1,8 @@
 // Field rules for the settings window, checked as the user types. They are the shared rules
 // (src/shared/validate, the same the CLI applies), and main re-checks everything on save, so a window can
 // never store what the CLI would refuse.
-import { describeIssue, profileInputSchema, type ProfileInput } from '../../shared/ipc.ts';
+import { z } from 'zod';
+import { describeIssue, schemas, type ProfileInput } from '../../shared/ipc.ts';
 import {
   describeError,
   parsePortSpec,
@@ -13,6 +14,9 @@ import {
 import type { Schedule } from '../../shared/profile.ts';
 
 export { splitTargetLines };
+
+// zod compiles validators with new Function() unless told not to; the windows' CSP forbids eval.
+z.config({ jitless: true });
 
 /** Splits a list of addresses (recipients): one per line, or separated by commas, semicolons or spaces. */
 export const splitList = (text: string): string[] =>
@@ -73,6 +77,6 @@ export function scheduleError(schedule: Schedule): { error: string | null; warni
 
 /** The whole profile against the contract's schema: the first problem, as one line. */
 export function profileError(input: ProfileInput): string | null {
-  const parsed = profileInputSchema.safeParse(input);
+  const parsed = schemas().profileInputSchema.safeParse(input);
   return parsed.success ? null : describeIssue(parsed.error);
 }

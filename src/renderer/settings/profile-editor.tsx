@@ -255,7 +255,7 @@ export function ProfileEditor(props: {
     e.schedule = scheduleError(draft.schedule).error;
     e.portsSpec = draft.portsKind === 'list' ? portsError(draft.portsSpec) : null;
     e.topCount = draft.portsKind === 'top' ? intError(draft.topCount, 1, 65535, 'a number of ports') : null;
-    e.timeoutSeconds = intError(draft.timeoutSeconds, 10, 86400, 'a number of seconds');
+    e.timeoutSeconds = intError(draft.timeoutSeconds, 5, 604800, 'a number of seconds');
     e.watchdogHours = intError(draft.watchdogHours, 0, 8760, 'a number of hours');
     return e;
   }, [draft, props.existingNames.join('\n')]);
