@@ -102,6 +102,8 @@ test(
     const { page, problems, context } = await newWatchedPage(browser, { width: 1240, height: 900 });
     await bridge.attach(page);
     await page.goto(bridge.url('history.html'));
+    // Lab only: another test adds a profile with 20,000 scans.
+    await page.getByLabel('Profile', { exact: true }).selectOption('Lab');
     await page.getByTestId('timeline-total').filter({ hasText: '4 scans' }).waitFor();
 
     // Newest first: the last scan (a port closed) is the first row.
@@ -141,11 +143,19 @@ test(
   },
 );
 
-test('filters: by host, by kind of change, by status', { skip }, async () => {
+test('filters: by profile, port, time, host, kind of change and status', { skip }, async () => {
   const { page, problems, context } = await newWatchedPage(browser);
   await bridge.attach(page);
   await page.goto(bridge.url('history.html'));
   const total = page.getByTestId('timeline-total');
+  await page.getByLabel('Profile', { exact: true }).selectOption('Lab');
+  await total.filter({ hasText: '4 scans' }).waitFor();
+  await page.getByLabel('Port', { exact: true }).fill(String(ports.extra));
+  await total.filter({ hasText: '2 scans' }).waitFor();
+  await page.getByLabel('Port', { exact: true }).fill('');
+  await page.getByLabel('From', { exact: true }).fill('2099-01-01');
+  await total.filter({ hasText: '0 scans' }).waitFor();
+  await page.getByLabel('From', { exact: true }).fill('');
   await total.filter({ hasText: '4 scans' }).waitFor();
   await page.getByLabel('Change', { exact: true }).selectOption('port-closed');
   await total.filter({ hasText: '1 scan' }).waitFor();

@@ -113,6 +113,7 @@ function HistoryApp() {
           <input
             type="text"
             class="mono port"
+            aria-label="Port"
             inputMode="numeric"
             placeholder="443"
             aria-invalid={port && portNumber === undefined ? 'true' : 'false'}
@@ -141,11 +142,11 @@ function HistoryApp() {
         </label>
         <label>
           From
-          <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          <input type="date" aria-label="From" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
         </label>
         <label>
           To
-          <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          <input type="date" aria-label="To" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
         </label>
         <Check label="Only scans with changes" checked={onlyChanges} onChange={setOnlyChanges} />
       </form>
