@@ -38,6 +38,8 @@ function labProfile(portList: number[]): ProfileInput {
       skipHostDiscovery: true,
       confirmChanges: true,
       timeoutSeconds: 120,
+      // No reverse DNS: the machine's resolver is off loopback, and tests talk to loopback only.
+      resolveHostnames: false,
     },
     schedule: { kind: 'manual' },
     watchdogHours: 0,
@@ -138,6 +140,8 @@ test(
       .waitFor();
     assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true');
     await page.screenshot({ path: path.join(shots, 'history-chart.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, 'history-dark.png') });
     assert.deepEqual(problems, []);
     await context.close();
   },
