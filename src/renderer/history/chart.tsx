@@ -41,6 +41,14 @@ export function PortsChart(props: {
   const [error, setError] = useState<string | null>(null);
   const pick = useRef(props.onPick);
   pick.current = props.onPick;
+  // Colours come from the theme: redraw when the system switches between light and dark.
+  const [scheme, setScheme] = useState(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  useEffect(() => {
+    const query = matchMedia('(prefers-color-scheme: dark)');
+    const listener = () => setScheme(query.matches);
+    query.addEventListener('change', listener);
+    return () => query.removeEventListener('change', listener);
+  }, []);
 
   useEffect(() => {
     setPoints(null);
@@ -128,7 +136,7 @@ export function PortsChart(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [points]);
+  }, [points, scheme]);
 
   return (
     <section class="card chart-card" aria-labelledby="chart-title">
