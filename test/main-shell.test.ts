@@ -557,7 +557,12 @@ test('a scan with changes raises one notification; clicking it opens the history
   monitor.addProfile({
     name: 'Home',
     targets: [HOST],
-    options: { ports: { kind: 'list', spec: `${web.port},${later}` }, skipHostDiscovery: true, timing: 4 },
+    options: {
+      ports: { kind: 'list', spec: `${web.port},${later}` },
+      skipHostDiscovery: true,
+      timing: 4,
+      resolveHostnames: false, // tests keep DNS off the machine's (non-loopback) resolver
+    },
     schedule: { kind: 'manual' },
   });
   await running.refresh();

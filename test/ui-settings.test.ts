@@ -265,6 +265,7 @@ test('capture a reference now (a real scan), and remove a profile after confirmi
       skipHostDiscovery: true,
       confirmChanges: true,
       timeoutSeconds: 120,
+      resolveHostnames: false, // tests keep DNS off the machine's (non-loopback) resolver
     },
     schedule: { kind: 'manual' as const },
     watchdogHours: 0,
