@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Change } from './changes.ts';
 import type { HistoryEntry, ScanStatus, DeliveryState } from './history.ts';
-import type { Profile, Schedule } from './profile.ts';
+import type { Profile, ScanOptions, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
 
 // ---- Payload schemas -------------------------------------------------------------------------------------
@@ -69,7 +69,9 @@ function buildSchemas() {
     skipHostDiscovery: z.boolean(),
     confirmChanges: z.boolean(),
     timeoutSeconds: z.int().min(5).max(604800),
-  });
+    hostTimeoutSeconds: z.int().min(5).max(604800).optional(),
+    resolveHostnames: z.boolean().optional(),
+  }) satisfies z.ZodType<ScanOptions>;
 
   /** What a window may set on a profile; the engine keeps `paused`, `expected` and the timestamps. */
   const profileInputSchema = z.object({
