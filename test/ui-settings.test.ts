@@ -44,8 +44,8 @@ test('add a profile: bad targets are explained as they are typed, good ones save
   await page.goto(bridge.url('settings.html'));
   await page.getByRole('heading', { name: 'Add a profile' }).waitFor();
 
-  await page.getByLabel('Name').fill('Lab servers');
-  const targets = page.getByLabel('Targets');
+  await page.getByLabel('Name', { exact: true }).fill('Lab servers');
+  const targets = page.getByLabel('Targets', { exact: true });
   await targets.fill(`${HOST}\n10.0.0.300\n-sS`);
   const errors = page.locator(`[id="${await targets.getAttribute('id')}-error"]`);
   await errors.waitFor();
@@ -82,6 +82,9 @@ test('add a profile: bad targets are explained as they are typed, good ones save
   await description.waitFor();
   assert.match(await description.innerText(), /next:/);
 
+  // Tests keep DNS on loopback: no reverse lookups (the switch is saved with the profile).
+  await page.getByLabel('Look up host names (reverse DNS)').uncheck();
+
   await page.getByRole('button', { name: 'Add profile', exact: true }).click();
   await page.getByRole('heading', { name: 'Lab servers', level: 1 }).waitFor();
   const saved = await bridge.handlers.listProfiles({});
@@ -90,6 +93,21 @@ test('add a profile: bad targets are explained as they are typed, good ones save
   assert.deepEqual(profile.targets, [HOST]);
   assert.deepEqual(profile.options.ports, { kind: 'list', spec: '22,80,443' });
   assert.deepEqual(profile.schedule, { kind: 'cron', expression: '30 6 * * 1-5' });
+  assert.equal(profile.options.resolveHostnames, false);
+
+  // Leaving a form with unsaved edits asks first; keeping them keeps them, discarding leaves.
+  await page.getByLabel('Targets', { exact: true }).fill(`${HOST}\n127.0.50.23`);
+  await page.getByRole('button', { name: 'Email', exact: true }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Unsaved changes' });
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Keep editing' }).click();
+  assert.equal(await page.getByLabel('Targets', { exact: true }).inputValue(), `${HOST}\n127.0.50.23`);
+  await page.getByRole('button', { name: 'Email', exact: true }).click();
+  await ask.getByRole('button', { name: 'Discard changes' }).click();
+  await page.getByRole('heading', { name: 'Email reports' }).waitFor();
+  const unchanged = await bridge.handlers.listProfiles({});
+  assert.ok(unchanged.ok);
+  assert.deepEqual(unchanged.value[0]!.profile.targets, [HOST]);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -32,6 +32,8 @@ function SettingsApp() {
   const [settingsSaveError, setSettingsSaveError] = useState<string | null>(null);
   const [settingsNotice, setSettingsNotice] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [profileDirty, setProfileDirty] = useState(false);
+  const [pendingPage, setPendingPage] = useState<Page | null>(null);
 
   const loadProfiles = async (select?: string) => {
     try {
@@ -113,6 +115,11 @@ function SettingsApp() {
 
   const current =
     page?.kind === 'profile' ? (profiles?.find((p) => p.profile.name === page.name) ?? null) : null;
+  // Leaving a profile form with unsaved edits asks first: nothing typed is lost silently.
+  const go = (target: Page) => {
+    if (profileDirty && JSON.stringify(target) !== JSON.stringify(page)) setPendingPage(target);
+    else setPage(target);
+  };
   const nav = (label: string, target: Page, extra?: preact.ComponentChildren) => {
     const selected =
       page?.kind === target.kind &&
@@ -122,7 +129,7 @@ function SettingsApp() {
         type="button"
         class="nav-item"
         aria-current={selected ? 'page' : undefined}
-        onClick={() => setPage(target)}
+        onClick={() => go(target)}
       >
         <span>{label}</span>
         {extra}
@@ -157,6 +164,25 @@ function SettingsApp() {
       </nav>
       <main class="content">
         {loadError ? <Banner kind="error">{loadError}</Banner> : null}
+        {pendingPage ? (
+          <div class="banner warn unsaved" role="alertdialog" aria-label="Unsaved changes">
+            <span class="grow">This profile has changes that are not saved.</span>
+            <button type="button" class="btn small" onClick={() => setPendingPage(null)}>
+              Keep editing
+            </button>
+            <button
+              type="button"
+              class="btn small danger"
+              onClick={() => {
+                setProfileDirty(false);
+                setPage(pendingPage);
+                setPendingPage(null);
+              }}
+            >
+              Discard changes
+            </button>
+          </div>
+        ) : null}
         {page?.kind === 'profile' && current ? (
           <>
             <div class="page-head">
@@ -170,6 +196,7 @@ function SettingsApp() {
             </div>
             <ProfileEditor
               view={current}
+              onDirty={setProfileDirty}
               existingNames={(profiles ?? []).map((p) => p.profile.name)}
               onSaved={(v) => void loadProfiles(v.profile.name)}
               onRemoved={() => {
@@ -192,6 +219,7 @@ function SettingsApp() {
             </div>
             <ProfileEditor
               view={null}
+              onDirty={setProfileDirty}
               existingNames={(profiles ?? []).map((p) => p.profile.name)}
               onSaved={(v) => void loadProfiles(v.profile.name)}
               onRemoved={() => {}}

@@ -29,6 +29,9 @@ interface Draft {
   skipHostDiscovery: boolean;
   confirmChanges: boolean;
   timeoutSeconds: string;
+  /** Kept as is: set with the CLI (--host-timeout), not shown here. */
+  hostTimeoutSeconds: number | undefined;
+  resolveHostnames: boolean;
   schedule: Schedule;
   watchdogHours: string;
 }
@@ -47,6 +50,8 @@ export function newDraft(): Draft {
     skipHostDiscovery: false,
     confirmChanges: true,
     timeoutSeconds: '1800',
+    hostTimeoutSeconds: undefined,
+    resolveHostnames: true,
     schedule: { kind: 'daily', time: '07:00' },
     watchdogHours: '0',
   };
@@ -68,6 +73,8 @@ export function draftOf(view: ProfileView): Draft {
     skipHostDiscovery: o.skipHostDiscovery,
     confirmChanges: o.confirmChanges,
     timeoutSeconds: String(o.timeoutSeconds),
+    hostTimeoutSeconds: o.hostTimeoutSeconds,
+    resolveHostnames: o.resolveHostnames !== false,
     schedule: profile.schedule,
     watchdogHours: String(profile.watchdogHours),
   };
@@ -92,6 +99,8 @@ function inputOf(d: Draft): ProfileInput {
       skipHostDiscovery: d.skipHostDiscovery,
       confirmChanges: d.confirmChanges,
       timeoutSeconds: Number(d.timeoutSeconds),
+      ...(d.hostTimeoutSeconds !== undefined ? { hostTimeoutSeconds: d.hostTimeoutSeconds } : {}),
+      ...(d.resolveHostnames ? {} : { resolveHostnames: false }),
     },
     schedule: d.schedule,
     watchdogHours: Number(d.watchdogHours),
@@ -219,8 +228,14 @@ export function ProfileEditor(props: {
   onSaved: (view: ProfileView) => void;
   onRemoved: (name: string) => void;
   onCancel: () => void;
+  /** Told whether the form differs from what is saved, so leaving it can ask first. */
+  onDirty?: (dirty: boolean) => void;
 }) {
   const [draft, setDraft] = useState<Draft>(props.view ? draftOf(props.view) : newDraft());
+  const pristine = JSON.stringify(props.view ? draftOf(props.view) : newDraft());
+  const dirty = JSON.stringify(draft) !== pristine;
+  useEffect(() => props.onDirty?.(dirty), [dirty]);
+  useEffect(() => () => props.onDirty?.(false), []);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -435,6 +450,12 @@ export function ProfileEditor(props: {
             hint="for hosts that ignore ping"
             checked={draft.skipHostDiscovery}
             onChange={(v) => set('skipHostDiscovery', v)}
+          />
+          <Check
+            label="Look up host names (reverse DNS)"
+            hint="shows renamed hosts; off adds -n"
+            checked={draft.resolveHostnames}
+            onChange={(v) => set('resolveHostnames', v)}
           />
           <Check
             label="Confirm changes before alerting"
