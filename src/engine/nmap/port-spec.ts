@@ -1,7 +1,8 @@
 // nmap port specifications ("22,80,443", "1-1000", "T:1-100,U:53", "-p-") as sets of port ranges.
-// Used to read what a scan covered (`<scaninfo services="...">`) and to check the port lists users type.
+// Used to read what a scan covered (`<scaninfo services="...">`, `<extrareasons ports="...">`): nmap's own
+// notation, read leniently. The port lists users type are checked by src/shared/validate/ports.ts, which is
+// stricter on purpose (Portwatch's subset: no open-ended ranges, no S:/P:) and browser-safe.
 // Numbers and ranges only: service names ("http") and wildcards need nmap-services, which we do not read.
-import { UserError } from '../errors.ts';
 
 export type PortProtocol = 'tcp' | 'udp' | 'sctp' | 'ip';
 
@@ -139,13 +140,6 @@ export function checkPortSpec(
 
 function problem(spec: string, what: string): { ok: false; problem: string } {
   return { ok: false, problem: `port list "${spec}": ${what}` };
-}
-
-/** Like checkPortSpec (ports before any prefix apply to TCP, UDP and SCTP), but a bad spec is a UserError. */
-export function parsePortSpec(text: string): PortSpec {
-  const result = checkPortSpec(text);
-  if (!result.ok) throw new UserError(result.problem);
-  return result.spec;
 }
 
 /**
