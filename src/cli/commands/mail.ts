@@ -1,18 +1,13 @@
 // `portwatch mail`: prove the mail set-up works (test), send what is waiting (flush), see the outbox (status).
-import { randomUUID } from 'node:crypto';
 import { createSecretStore } from '../../engine/config/secrets.ts';
 import { loadSettings } from '../../engine/config/settings-file.ts';
 import { UserError } from '../../engine/errors.ts';
 import { plural } from '../../engine/mail/describe.ts';
 import { HeldQueue } from '../../engine/mail/held.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
-import { formatTime, testMessageContent } from '../../engine/mail/report.ts';
-import {
-  DEFAULT_TIMEOUTS,
-  explainSendError,
-  mailNotReady,
-  sendMessage,
-} from '../../engine/mail/transport.ts';
+import { formatTime } from '../../engine/mail/report.ts';
+import { sendTestMessage } from '../../engine/mail/test-message.ts';
+import { mailNotReady } from '../../engine/mail/transport.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 function takeTimeout(args: string[]): { timeoutMs?: number; rest: string[] } {
@@ -42,30 +37,12 @@ async function test(args: string[], ctx: CommandContext): Promise<number> {
   if (notReady) throw new UserError(notReady);
   const email = settings.email;
   const password = await createSecretStore({ dataDir: ctx.dataDir, env: ctx.env }).get();
-  const now = new Date();
-  const domain = /@([^@>\s]+)$/.exec(email.from)?.[1] ?? 'portwatch.invalid';
   ctx.stdout.write(
     `sending a test message to ${email.to.join(', ')} via ${email.host}:${email.port} (${email.security})...\n`,
   );
-  const timeouts = timeoutMs
-    ? { connectMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs }
-    : DEFAULT_TIMEOUTS;
-  try {
-    const { response } = await sendMessage(
-      email,
-      password,
-      {
-        messageId: `<portwatch.test.${randomUUID()}@${domain}>`,
-        date: now.toISOString(),
-        ...testMessageContent(now),
-      },
-      timeouts,
-    );
-    ctx.stdout.write(`sent; the server said: ${response.replace(/\s+/g, ' ').trim()}\n`);
-    return 0;
-  } catch (error) {
-    throw new UserError(explainSendError(error, email).message);
-  }
+  const response = await sendTestMessage(email, password, timeoutMs);
+  ctx.stdout.write(`sent; the server said: ${response}\n`);
+  return 0;
 }
 
 async function flush(args: string[], ctx: CommandContext): Promise<number> {

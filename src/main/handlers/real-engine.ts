@@ -1,20 +1,15 @@
 // The app's engine over one data directory: the same Monitor, settings file, secret store, mailer and nmap
 // detection the CLI uses, behind the AppEngine interface the request handlers call. No electron here: the
 // shell passes its safeStorage codec in, and the tests use this very function on a temporary directory.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { loadSettings, saveSettings } from '../../engine/config/settings-file.ts';
 import { createSecretStore, type SecretCodec, type SecretStore } from '../../engine/config/secrets.ts';
 import { ndiff } from '../../engine/diff/ndiff/index.ts';
 import { UserError, messageOf } from '../../engine/errors.ts';
 import { createMailReporter, type MailReporter } from '../../engine/mail/mail-reporter.ts';
-import { reportForScan, testMessageContent } from '../../engine/mail/report.ts';
-import {
-  DEFAULT_TIMEOUTS,
-  explainSendError,
-  mailNotReady,
-  sendMessage,
-} from '../../engine/mail/transport.ts';
+import { reportForScan } from '../../engine/mail/report.ts';
+import { sendTestMessage } from '../../engine/mail/test-message.ts';
+import { mailNotReady } from '../../engine/mail/transport.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../../engine/monitor/references.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../../engine/nmap/detect.ts';
@@ -226,24 +221,8 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
       if (notReady)
         throw new UserError(notReady.replace(/; run 'portwatch config set [^']*'.*$/, ': fill it in above'));
       const password = await secrets.get();
-      const now = new Date();
-      const domain = /@([^@>\s]+)$/.exec(email.from)?.[1] ?? 'portwatch.invalid';
-      const ms = options.testMailTimeoutMs;
-      try {
-        const { response } = await sendMessage(
-          email,
-          password,
-          {
-            messageId: `<portwatch.test.${randomUUID()}@${domain}>`,
-            date: now.toISOString(),
-            ...testMessageContent(now),
-          },
-          ms ? { connectMs: ms, greetingMs: ms, socketMs: ms } : DEFAULT_TIMEOUTS,
-        );
-        return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response.replace(/\s+/g, ' ').trim()}`;
-      } catch (error) {
-        throw new UserError(explainSendError(error, email).message);
-      }
+      const response = await sendTestMessage(email, password, options.testMailTimeoutMs);
+      return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response}`;
     },
     async nmapStatus() {
       const settings = await loadSettings(dataDir).catch(() => undefined);
