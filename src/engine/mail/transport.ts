@@ -3,7 +3,6 @@
 import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import nodemailer from 'nodemailer';
 import type { EmailSettings, Settings } from '../../shared/settings.ts';
 import { UserError, messageOf } from '../errors.ts';
 
@@ -66,6 +65,8 @@ export async function createTransport(
   timeouts: TransportTimeouts = DEFAULT_TIMEOUTS,
 ) {
   const ca = await trustedCAs(email.caFile);
+  // Loaded when mail is really sent: a scan with nothing to mail does not pay for nodemailer at start-up.
+  const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     host: email.host,
     port: email.port,
