@@ -3,7 +3,7 @@
 // (once). Every decision goes through check(), which compares the latest slot with the persisted last run,
 // so firing twice never scans twice and a missed day never scans N times.
 import { EventEmitter } from 'node:events';
-import schedule from 'node-schedule';
+import type { Job } from 'node-schedule';
 import type { Profile } from '../../shared/profile.ts';
 import { nextRuns } from './cron.ts';
 import { dueSlot, watchdogDue, type RunMemory } from './due.ts';
@@ -39,16 +39,27 @@ export interface SchedulerEvents {
   error: [{ profile: string; error: unknown }];
 }
 
+type NodeSchedule = typeof import('node-schedule');
+let nodeSchedule: NodeSchedule | undefined;
+
+/** node-schedule is loaded when timers start: a one-shot `portwatch scan` never arms one and skips its load. */
+async function loadNodeSchedule(): Promise<NodeSchedule> {
+  nodeSchedule ??= ((await import('node-schedule')) as { default: NodeSchedule }).default;
+  return nodeSchedule;
+}
+
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly host: SchedulerHost;
   readonly clock: Clock;
   readonly heartbeatMs: number;
   readonly timers: boolean;
-  #jobs = new Map<string, schedule.Job>();
+  #jobs = new Map<string, Job>();
   #heartbeat: NodeJS.Timeout | undefined;
   #running = new Map<string, Promise<unknown>>();
   #paused = false;
   #started = false;
+  /** Bumped by start() and stop(), so a stop() during start()'s load wins. */
+  #generation = 0;
   #lastWall = 0;
   #lastMono = 0;
 
@@ -65,7 +76,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** Starts the schedules; runs what was missed while nothing was running (once per profile). */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    const generation = ++this.#generation;
+    if (this.timers) await loadNodeSchedule();
+    if (generation !== this.#generation) return; // stopped while loading
     this.#started = true;
     this.#lastWall = this.clock.now().getTime();
     this.#lastMono = this.clock.monotonic();
@@ -79,6 +93,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Stops firing; scans already running are the host's to finish or cancel. */
   stop(): void {
+    this.#generation++;
     this.#started = false;
     for (const job of this.#jobs.values()) job.cancel();
     this.#jobs.clear();
@@ -119,7 +134,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     if (!next) return;
-    const job = schedule.scheduleJob(next, () => {
+    const job = nodeSchedule!.scheduleJob(next, () => {
       this.#jobs.delete(profile.name);
       void this.check().finally(() => {
         const current = this.host.profiles().find((p) => p.name === profile.name);
