@@ -2,9 +2,16 @@
 // exit codes (0 same, 1 different, 2 error). Options are read like ndiff's getopt.gnu_getopt: anywhere
 // among the files, `--` ends them, long options may be abbreviated to a unique prefix.
 import { computeChanges } from '../../engine/diff/changes.ts';
-import { ndiff } from '../../engine/diff/ndiff/index.ts';
+import {
+  digestScan,
+  digestScanInWorker,
+  openDigested,
+  type ScanDigest,
+} from '../../engine/diff/fast-digest.ts';
+import { ndiff, ndiffLazy } from '../../engine/diff/ndiff/index.ts';
 import { UserError } from '../../engine/errors.ts';
 import { parseNmapXmlFile } from '../../engine/nmap/parse.ts';
+import type { Writable } from 'node:stream';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch diff [-v] [--text|--xml] [--format ndiff|json] A.xml B.xml';
@@ -126,31 +133,91 @@ export const diffCommand: Command = {
       return 0;
     }
     const { verbose, output, files } = parsed;
+    if (output !== 'json' && !verbose) return diffDigested(files, output, ctx);
     // Both files are read before anything is printed: a bad second file leaves no half diff behind.
     const a = parseNmapXmlFile(files[0], { source: files[0] });
     const b = parseNmapXmlFile(files[1], { source: files[1] });
-    // A reader that goes away (`| head`) is not an error: stop writing, keep the exit code. Any other write
-    // error (a full disk) stops the output and is reported.
-    let closed = false;
-    let writeError: NodeJS.ErrnoException | undefined;
-    ctx.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      closed = true;
-      if (error.code !== 'EPIPE') writeError ??= error;
-    });
-    const write = (text: string) => {
-      if (!closed) ctx.stdout.write(text);
-    };
+    const out = stdoutWriter(ctx.stdout);
     let different: boolean;
     if (output === 'json') {
       const changes = computeChanges(a, b);
-      write(JSON.stringify({ changes }, null, 2) + '\n');
+      out.write(JSON.stringify({ changes }, null, 2) + '\n');
       different = changes.length > 0;
     } else {
-      different = ndiff(a, b, { verbose, format: output }, write);
+      different = ndiff(a, b, { verbose, format: output }, out.write);
     }
-    // Errors of the last writes arrive after them: wait until stdout has taken everything.
-    await new Promise<void>((resolve) => ctx.stdout.write('', () => resolve()));
-    if (writeError) throw new UserError(`can't write the diff to stdout: ${writeError.message}`);
+    await out.done();
     return different ? 1 : 0;
   },
 };
+
+/**
+ * Non-verbose ndiff output, which shows only what changed: both files are read as digests (every byte still
+ * checked), and only the hosts whose digests differ are read in full (nmap/host-digests.ts). Same bytes out.
+ */
+async function diffDigested(
+  files: [string, string],
+  format: 'text' | 'xml',
+  ctx: Parameters<Command['run']>[1],
+): Promise<number> {
+  // Both files are read at once (the second on a worker thread), and before anything is printed: a bad
+  // second file leaves no half diff behind. The first file's error, if both are bad, is the one reported.
+  const second = digestScanInWorker(files[1]);
+  let digestA: ScanDigest;
+  try {
+    digestA = digestScan(files[0]);
+  } catch (error) {
+    second.cancel();
+    throw error;
+  }
+  const digestB = await second.result;
+  const hostsA = openDigested(files[0], digestA);
+  let hostsB: ReturnType<typeof openDigested>;
+  try {
+    hostsB = openDigested(files[1], digestB);
+  } catch (error) {
+    hostsA.close();
+    throw error;
+  }
+  const out = stdoutWriter(ctx.stdout);
+  let different: boolean;
+  try {
+    different = ndiffLazy(
+      { run: digestA.run, keys: digestA.keys, hosts: hostsA },
+      { run: digestB.run, keys: digestB.keys, hosts: hostsB },
+      { verbose: false, format },
+      out.write,
+    );
+  } finally {
+    try {
+      hostsA.close();
+    } finally {
+      hostsB.close();
+    }
+  }
+  await out.done();
+  return different ? 1 : 0;
+}
+
+/**
+ * Writes to stdout. A reader that goes away (`| head`) is not an error: stop writing, keep the exit code.
+ * Any other write error (a full disk) stops the output and is reported by done().
+ */
+function stdoutWriter(stdout: Writable) {
+  let closed = false;
+  let writeError: NodeJS.ErrnoException | undefined;
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    closed = true;
+    if (error.code !== 'EPIPE') writeError ??= error;
+  });
+  return {
+    write: (text: string) => {
+      if (!closed) stdout.write(text);
+    },
+    /** Errors of the last writes arrive after them: waits until stdout has taken everything. */
+    async done(): Promise<void> {
+      await new Promise<void>((resolve) => stdout.write('', () => resolve()));
+      if (writeError) throw new UserError(`can't write the diff to stdout: ${writeError.message}`);
+    },
+  };
+}

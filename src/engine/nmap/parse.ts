@@ -4,6 +4,7 @@
 // the run is complete. Streaming and fast (xml-tokenizer.ts says why it is hand-made); bad input is always one
 // NmapXmlError naming the source, line and column.
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type {
   Address,
@@ -51,6 +52,26 @@ export interface ParseOptions {
   maxTokenLength?: number;
   /** Refuse elements nested deeper than this (default 1000; nmap nests about 8 deep). */
   maxDepth?: number;
+  /**
+   * For diff (host-digests.ts), file input only: hosts are read only as far as their ndiff id (addresses and
+   * host names); each goes into `hostDigests` as its id, a digest and a byte range, not into run.hosts (so
+   * the run's completeness does not see timed-out hosts).
+   */
+  hostDigests?: HostDigestSink;
+}
+
+/**
+ * Per host, in document order: its id, a SHA-256 of everything in the host element but its start tag and
+ * its empty <times/> (ndiff reads neither; '' when not computed), and where the whole element is in the file
+ * (bytes [start, end)).
+ */
+export interface HostDigestSink {
+  /** The id of a host that holds only its addresses and host names. */
+  keyOf: (host: Host) => string | null;
+  keys: (string | null)[];
+  digests: string[];
+  byteStarts: number[];
+  byteEnds: number[];
 }
 
 /** Malformed or non-nmap XML: names the source and the position. */
@@ -95,6 +116,7 @@ const E_RUNSTATS = 23;
 const E_FINISHED = 24;
 const E_HOSTS = 25;
 const E_TASKPROGRESS = 26;
+const E_TIMES = 27;
 
 const ELEMENTS = new NameTable([
   [E_NMAPRUN, 'nmaprun'],
@@ -123,6 +145,7 @@ const ELEMENTS = new NameTable([
   [E_FINISHED, 'finished'],
   [E_HOSTS, 'hosts'],
   [E_TASKPROGRESS, 'taskprogress'],
+  [E_TIMES, 'times'],
 ]);
 
 const A_SCANNER = 1;
@@ -357,10 +380,54 @@ class RunBuilder implements XmlHandler {
   private readonly pool = new Map<string, string>();
   private readonly onTaskProgress: ParseOptions['onTaskProgress'];
   private readonly maxText: number;
+  /** Digest mode (see ParseOptions.hostDigests): host contents are hashed, not built. */
+  private readonly digests: HostDigestSink | null;
+  /** Set by the parser: the bytes being parsed, their offset in the file, and position -> file offset. */
+  bytes: Buffer = Buffer.alloc(0);
+  bytesBase = 0;
+  byteAt: (p: number) => number = () => -1;
+  /** Digest mode, inside a host: file offsets of the host, its content and its first <times>. */
+  private hostByteStart = 0;
+  private contentByteStart = -1;
+  private timesByteStart = -1;
+  private timesByteEnd = -1;
 
   constructor(options: ParseOptions) {
     this.onTaskProgress = options.onTaskProgress;
     this.maxText = options.maxTokenLength ?? 64 * 1024 * 1024;
+    this.digests = options.hostDigests ?? null;
+  }
+
+  private startHostDigest(): void {
+    const t = this.tok;
+    this.hostByteStart = this.byteAt(t.tagStart);
+    this.contentByteStart = this.byteAt(t.tagEnd);
+    this.timesByteStart = this.timesByteEnd = -1;
+  }
+
+  private endHostDigest(sink: HostDigestSink, host: Host): void {
+    const t = this.tok;
+    const start = this.contentByteStart;
+    const end = Math.max(this.byteAt(t.tagStart), start); // a self-closing <host/> has no content
+    // The content's bytes, when they are all in the buffer being parsed: hashed in place, no string made.
+    // A host that began in an earlier buffer (one in a few hundred) gets no digest: it is read in full.
+    let digest = '';
+    if (start >= this.bytesBase) {
+      const bytes = this.bytes;
+      const base = this.bytesBase;
+      // A strong hash: equal digests are taken as equal hosts, so none must be forgeable by a scanned host
+      // (its banners and script outputs are in the content).
+      digest =
+        this.timesByteStart < 0
+          ? hash('sha256', bytes.subarray(start - base, end - base), 'base64')
+          : hash('sha256', bytes.subarray(start - base, this.timesByteStart - base), 'base64') +
+            hash('sha256', bytes.subarray(this.timesByteEnd - base, end - base), 'base64');
+    }
+    sink.keys.push(sink.keyOf(host));
+    sink.digests.push(digest);
+    sink.byteStarts.push(this.hostByteStart);
+    sink.byteEnds.push(this.byteAt(t.tagEnd));
+    this.contentByteStart = -1;
   }
 
   private pooled(i: number): string {
@@ -429,7 +496,7 @@ class RunBuilder implements XmlHandler {
         if (parent === E_NMAPRUN) this.skipDepth = t.depth;
         break;
       case E_STATUS:
-        if (parent === E_HOST && this.host) this.startStatus(this.host);
+        if (parent === E_HOST && this.host && !this.digests) this.startStatus(this.host);
         break;
       case E_ADDRESS:
         if (parent === E_HOST && this.host) this.startAddress(this.host);
@@ -438,13 +505,13 @@ class RunBuilder implements XmlHandler {
         if (parent === E_HOSTNAMES && this.host) this.startHostname(this.host);
         break;
       case E_EXTRAPORTS:
-        if (parent === E_PORTS && this.host) this.startExtraPorts(this.host);
+        if (parent === E_PORTS && this.host && !this.digests) this.startExtraPorts(this.host);
         break;
       case E_EXTRAREASONS:
         if (parent === E_EXTRAPORTS && this.extraPorts) this.startExtraReasons(this.extraPorts);
         break;
       case E_PORT:
-        if (parent === E_PORTS && this.host) this.startPort();
+        if (parent === E_PORTS && this.host && !this.digests) this.startPort();
         break;
       case E_STATE:
         if (parent === E_PORT && this.port) this.startState(this.port);
@@ -460,7 +527,7 @@ class RunBuilder implements XmlHandler {
         this.startScript(parent);
         break;
       case E_OSMATCH:
-        if (parent === E_OS && this.host) this.startOsMatch(this.host);
+        if (parent === E_OS && this.host && !this.digests) this.startOsMatch(this.host);
         break;
       case E_OSCLASS:
         if (parent === E_OSMATCH && this.osmatch) this.startOsClass(this.osmatch);
@@ -479,6 +546,13 @@ class RunBuilder implements XmlHandler {
         break;
       case E_TASKPROGRESS:
         if (this.onTaskProgress) this.taskProgress(this.onTaskProgress);
+        break;
+      case E_TIMES:
+        // Digest mode: the host's first <times> is left out of its digest (if it turns out to be empty).
+        if (parent === E_HOST && this.contentByteStart >= 0 && this.timesByteStart < 0) {
+          this.timesByteStart = this.byteAt(t.tagStart);
+          this.timesByteEnd = this.byteAt(t.tagEnd);
+        }
         break;
     }
   }
@@ -501,9 +575,14 @@ class RunBuilder implements XmlHandler {
           this.ports.length = 0;
           h.os = compact(h.os);
           h.hostScripts = compact(h.hostScripts);
-          this.run.hosts.push(h);
+          if (this.digests) this.endHostDigest(this.digests, h);
+          else this.run.hosts.push(h);
           this.host = null;
         }
+        break;
+      case E_TIMES:
+        // Not empty (it was not closed right after it opened): its content stays in the digest.
+        if (this.timesByteStart >= 0 && this.timesByteEnd !== this.byteAt(t.tagEnd)) this.timesByteStart = -1;
         break;
       case E_PORT:
         if (parent === E_PORTS) {
@@ -641,6 +720,7 @@ class RunBuilder implements XmlHandler {
       }
     }
     this.host = host;
+    if (this.digests) this.startHostDigest();
     this.ports.length = 0;
     this.port = null;
     this.extraPorts = null;
@@ -872,7 +952,9 @@ class RunBuilder implements XmlHandler {
       parent === E_PORT
         ? this.port
         : parent === E_HOSTSCRIPT
-          ? this.host
+          ? this.digests
+            ? null
+            : this.host
           : parent === E_PRESCRIPT || parent === E_POSTSCRIPT
             ? this.run
             : null;
@@ -1229,10 +1311,41 @@ export class NmapXmlParser {
       text = utf8.decode(data.subarray(0, end));
       ascii = false;
     }
+    if (this.options.hostDigests) this.mapBytes(data, text, ascii);
     const chars = this.tokenizer.parse(text, final);
     const used = ascii ? chars : end - Buffer.byteLength(text.slice(chars), 'utf8');
     this.bytesConsumed += used;
     return used;
+  }
+
+  /** Digest mode: lets the builder turn positions in `text` (parsed next) into byte offsets in the file. */
+  private mapBytes(data: Buffer, text: string, ascii: boolean): void {
+    const base = this.bytesConsumed;
+    this.builder.bytes = data;
+    this.builder.bytesBase = base;
+    if (ascii) {
+      this.builder.byteAt = (p) => base + p;
+      return;
+    }
+    // Positions are asked for in increasing order: count the UTF-8 bytes from the last one.
+    let char = 0;
+    let byte = 0;
+    this.builder.byteAt = (p) => {
+      if (p < char) {
+        char = 0;
+        byte = 0;
+      }
+      byte += Buffer.byteLength(text.slice(char, p), 'utf8');
+      char = p;
+      return base + byte;
+    };
+  }
+
+  /** The hosts read since the last call, taken out of the run (for a parser fed one host at a time). */
+  takeHosts(): Host[] {
+    const hosts = this.builder.run.hosts;
+    this.builder.run.hosts = [];
+    return hosts;
   }
 
   private defer(part: string | Buffer, length: number): void {
@@ -1276,49 +1389,58 @@ const utf8 = new TextDecoder('utf-8');
 
 /** Reads a file in chunks (never the whole DOM in memory). Missing/unreadable files are UserErrors. */
 export function parseNmapXmlFile(file: string, options: ParseOptions = {}): NmapRun {
-  const parser = new NmapXmlParser({ ...options, source: options.source ?? file });
-  let fd: number;
+  const fd = openNmapXmlFile(file);
   try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new UserError(`can't read ${file}: ${fileProblem(error)}`);
-  }
-  try {
-    // The bytes not consumed yet stay at the front of the buffer and the next read goes after them; the
-    // buffer grows only while one token is longer than it (up to the token cap).
-    let buffer = Buffer.allocUnsafe(READ_CHUNK);
-    let have = 0;
-    for (;;) {
-      if (buffer.length - have < READ_CHUNK / 2) {
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, have);
-        buffer = bigger;
-      }
-      let n: number;
-      try {
-        n = readSync(fd, buffer, have, buffer.length - have, null);
-      } catch (error) {
-        throw new UserError(`can't read ${file}: ${fileProblem(error)}`);
-      }
-      if (n === 0) break;
-      const data = buffer.subarray(0, have + n);
-      let used: number;
-      try {
-        used = parser.parseBytes(data, false);
-      } catch (error) {
-        throw parser.failWith(error);
-      }
-      buffer.copy(buffer, 0, used, have + n);
-      have = have + n - used;
-    }
-    parser.write(buffer.subarray(0, have));
+    return parseNmapXmlFd(fd, file, options);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Opens a file for reading; a missing or unreadable one is a UserError. */
+export function openNmapXmlFile(file: string): number {
+  try {
+    return openSync(file, 'r');
+  } catch (error) {
+    throw new UserError(`can't read ${file}: ${fileProblem(error)}`);
+  }
+}
+
+/** parseNmapXmlFile on a file already open (read from its start; the caller closes it). */
+export function parseNmapXmlFd(fd: number, file: string, options: ParseOptions = {}): NmapRun {
+  const parser = new NmapXmlParser({ ...options, source: options.source ?? file });
+  // The bytes not consumed yet stay at the front of the buffer and the next read goes after them; the
+  // buffer grows only while one token is longer than it (up to the token cap).
+  let buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let have = 0;
+  for (;;) {
+    if (buffer.length - have < READ_CHUNK / 2) {
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, have);
+      buffer = bigger;
+    }
+    let n: number;
+    try {
+      n = readSync(fd, buffer, have, buffer.length - have, null);
+    } catch (error) {
+      throw new UserError(`can't read ${file}: ${fileProblem(error)}`);
+    }
+    if (n === 0) break;
+    const data = buffer.subarray(0, have + n);
+    let used: number;
+    try {
+      used = parser.parseBytes(data, false);
+    } catch (error) {
+      throw parser.failWith(error);
+    }
+    buffer.copy(buffer, 0, used, have + n);
+    have = have + n - used;
+  }
+  parser.write(buffer.subarray(0, have));
   return parser.end();
 }
 
-function fileProblem(error: unknown): string {
+export function fileProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';

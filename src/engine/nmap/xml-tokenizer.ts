@@ -157,8 +157,10 @@ export class XmlTokenizer {
   private sawMarkup = false;
   /** 1 when the text starts with a byte order mark. */
   private docStart = 0;
-  /** Start of the tag being reported to the handler, for its errors. */
-  private tagStart = 0;
+  /** Start of the tag being reported to the handler (in buf), for its errors. */
+  tagStart = 0;
+  /** Where the tag being reported ends (in buf: the position after its '>'). */
+  tagEnd = 0;
 
   constructor(
     handler: XmlHandler,
@@ -500,6 +502,7 @@ export class XmlTokenizer {
       this.fail(lt, `elements nested deeper than ${this.maxDepth} levels: this is not nmap output`);
     const id = this.elements.lookup(buf, nameStart, nameEnd, h);
     this.tagStart = lt;
+    this.tagEnd = p;
     this.handler.startElement(id);
     if (selfClosing) {
       this.handler.endElement(id);
@@ -577,6 +580,7 @@ export class XmlTokenizer {
       );
     this.depth = d;
     this.tagStart = lt;
+    this.tagEnd = p + 1;
     this.handler.endElement(this.stackId[d]!);
     if (d === 0) this.rootState = AFTER_ROOT;
     return p + 1;

@@ -1,7 +1,7 @@
 // nmap's ndiff 7.93, byte for byte, from two parsed runs: the same text or XML for the same options.
 // Ported from /usr/lib/python3/dist-packages/ndiff.py. Where ndiff crashes (two or more scripts on a port or
 // host; a script-only port change in plain non-verbose text), this prints what ndiff meant to print.
-import type { NmapRun } from '../../../shared/scan.ts';
+import type { Host, NmapRun } from '../../../shared/scan.ts';
 import { diffHosts, diffScriptLists } from './host-diff.ts';
 import {
   PLACEHOLDER_HOST,
@@ -23,6 +23,26 @@ export interface NdiffOptions {
 const CHUNK = 1 << 16;
 
 /**
+ * A run whose hosts hold only their id (addresses, host names), with their content as digests: the full
+ * model of a host is built only when its digest differs from its pair's (see nmap/host-digests.ts).
+ */
+export interface LazyHosts {
+  /** digests[i] is run.hosts[i]'s: equal digests mean equal hosts; '' is no digest (read the host). */
+  digests: string[];
+  /** The full model of run.hosts[i]. */
+  loadHost(i: number): Host;
+}
+
+function sameDigest(a: string, b: string): boolean {
+  return a !== '' && a === b;
+}
+
+/** The full model of the scan's i-th host (in ndiff's order). */
+function hostAt(scan: NdScan, lazy: LazyHosts | undefined, i: number): Host {
+  return lazy ? lazy.loadHost(scan.order[i]!) : scan.hosts[i]!;
+}
+
+/**
  * host_pairs: merges the two id-sorted host lists; a host missing on one side meets the empty Host().
  * Calls `pair` with ndiff's view of each host (built here, so it lives only as long as the pair).
  */
@@ -31,26 +51,41 @@ function forEachHostPair(
   b: NdScan,
   verbose: boolean,
   pair: (hostA: NdHost, hostB: NdHost) => void,
+  lazyA?: LazyHosts,
+  lazyB?: LazyHosts,
 ): void {
   let i = 0;
   let j = 0;
-  while (i < a.hosts.length && j < b.hosts.length) {
+  const lengthA = a.keys.length;
+  const lengthB = b.keys.length;
+  while (i < lengthA && j < lengthB) {
     const keyA = a.keys[i]!;
     const keyB = b.keys[j]!;
     if (keyA !== null && keyA === keyB) {
-      const hostA = a.hosts[i++]!;
-      const hostB = b.hosts[j++]!;
-      // Unchanged hosts print nothing unless -v: skip them without building ndiff's view.
+      // Unchanged hosts print nothing unless -v: skip them without building ndiff's view (with digests,
+      // without even building the hosts).
+      if (
+        !verbose &&
+        lazyA &&
+        lazyB &&
+        sameDigest(lazyA.digests[a.order[i]!]!, lazyB.digests[b.order[j]!]!)
+      ) {
+        i++;
+        j++;
+        continue;
+      }
+      const hostA = hostAt(a, lazyA, i++);
+      const hostB = hostAt(b, lazyB, j++);
       if (verbose || !sameHostForNdiff(hostA, hostB)) pair(viewHost(hostA), viewHost(hostB));
     } else if (keyA === null || (keyB !== null && keyA < keyB)) {
       // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
-      pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
+      pair(viewHost(hostAt(a, lazyA, i++)), PLACEHOLDER_HOST);
     } else {
-      pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
+      pair(PLACEHOLDER_HOST, viewHost(hostAt(b, lazyB, j++)));
     }
   }
-  while (i < a.hosts.length) pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
-  while (j < b.hosts.length) pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
+  while (i < lengthA) pair(viewHost(hostAt(a, lazyA, i++)), PLACEHOLDER_HOST);
+  while (j < lengthB) pair(PLACEHOLDER_HOST, viewHost(hostAt(b, lazyB, j++)));
 }
 
 /** ndiff's comparison of two scans already in its view (see scan-view.ts). */
@@ -59,6 +94,8 @@ export function ndiffScans(
   b: NdScan,
   options: NdiffOptions,
   write: (text: string) => void,
+  lazyA?: LazyHosts,
+  lazyB?: LazyHosts,
 ): boolean {
   const { verbose } = options;
   const xml = options.format === 'xml';
@@ -81,11 +118,18 @@ export function ndiffScans(
   );
 
   let realCost = 0;
-  forEachHostPair(a, b, verbose, (hostA, hostB) => {
-    const d = diffHosts(hostA, hostB, verbose);
-    realCost += d.realCost;
-    if (d.cost > 0 || verbose) emit(xml ? hostDiffXml(d, verbose) : hostDiffText(d, verbose));
-  });
+  forEachHostPair(
+    a,
+    b,
+    verbose,
+    (hostA, hostB) => {
+      const d = diffHosts(hostA, hostB, verbose);
+      realCost += d.realCost;
+      if (d.cost > 0 || verbose) emit(xml ? hostDiffXml(d, verbose) : hostDiffText(d, verbose));
+    },
+    lazyA,
+    lazyB,
+  );
 
   const postDiffs = diffScriptLists(a.postScripts, b.postScripts, verbose);
   emit(
@@ -105,4 +149,17 @@ export function ndiffScans(
  */
 export function ndiff(a: NmapRun, b: NmapRun, options: NdiffOptions, write: (text: string) => void): boolean {
   return ndiffScans(toNdiffScan(a), toNdiffScan(b), options, write);
+}
+
+/**
+ * ndiff() on two runs whose hosts are read only when they differ (see LazyHosts), given as the run without
+ * its hosts and their keys (hostKeys): the same output.
+ */
+export function ndiffLazy(
+  a: { run: NmapRun; keys: (string | null)[]; hosts: LazyHosts },
+  b: { run: NmapRun; keys: (string | null)[]; hosts: LazyHosts },
+  options: NdiffOptions,
+  write: (text: string) => void,
+): boolean {
+  return ndiffScans(toNdiffScan(a.run, a.keys), toNdiffScan(b.run, b.keys), options, write, a.hosts, b.hosts);
 }

@@ -38,6 +38,8 @@ export interface NdScan {
    * host with no address and no name (ndiff falls back to id(self): it never matches another host).
    */
   keys: (string | null)[];
+  /** order[i]: the index in the run's hosts of hosts[i]. */
+  order: number[];
   /** Pre-/post-scan scripts in document order (ndiff does not sort these). */
   preScripts: ScriptResult[];
   postScripts: ScriptResult[];
@@ -118,7 +120,7 @@ function padRight40(s: string): string {
 }
 
 /** Host.get_id(): "%-40s" of the smallest address, then the smallest host name. Allocates only the key. */
-function hostKey(h: Host): string | null {
+export function hostKey(h: Host): string | null {
   let id: string | null = null;
   const addresses = h.addresses;
   if (addresses.length > 0) {
@@ -221,16 +223,21 @@ function hostnameList(h: Host): string[] {
   return uniqueNames(h.hostnames.map((n) => n.name));
 }
 
-/**
- * The scan as ndiff holds it: hosts sorted by get_id() (Python's sort is stable, so is ours). Only the ids
- * are computed for every host; the rest of ndiff's view is built per pair (viewHost).
- */
-export function toNdiffScan(run: NmapRun): NdScan {
+/** Every host's get_id() (see NdScan.keys), in document order. */
+export function hostKeys(run: NmapRun): (string | null)[] {
   const n = run.hosts.length;
   const keys: (string | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    keys[i] = hostKey(run.hosts[i]!);
-  }
+  for (let i = 0; i < n; i++) keys[i] = hostKey(run.hosts[i]!);
+  return keys;
+}
+
+/**
+ * The scan as ndiff holds it: hosts sorted by get_id() (Python's sort is stable, so is ours). Only the ids
+ * are computed for every host; the rest of ndiff's view is built per pair (viewHost). With `keys` (from
+ * hostKeys), the run may come without its hosts: then NdScan.hosts is empty and hosts are read by index.
+ */
+export function toNdiffScan(run: NmapRun, keys: (string | null)[] = hostKeys(run)): NdScan {
+  const n = keys.length;
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((i, j) => {
     const a = keys[i]!;
@@ -245,8 +252,9 @@ export function toNdiffScan(run: NmapRun): NdScan {
     args: run.args ?? null,
     start: run.start ?? null,
     end: run.finished?.time ?? null,
-    hosts: order.map((i) => run.hosts[i]!),
+    hosts: run.hosts.length === n ? order.map((i) => run.hosts[i]!) : [],
     keys: order.map((i) => keys[i]!),
+    order,
     preScripts: run.preScripts,
     postScripts: run.postScripts,
   };

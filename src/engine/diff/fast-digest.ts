@@ -1,0 +1,98 @@
+// The two scans of a diff read at once, one of them on a worker thread (the machine's second core): each as
+// host digests (nmap/host-digests.ts), which are compact and cheap to post between threads, unlike a full
+// model (posting one costs about as much as parsing it). Hosts whose digests differ are then read again,
+// on the calling thread, from their byte ranges.
+//
+//   const job = digestScanInWorker('b.xml');          // runs while this thread reads a.xml
+//   const a = digestScan('a.xml'); const b = await job.result;
+//   const hostsA = openDigested('a.xml', a); ... hostsA.loadHost(i) ... hostsA.close();
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Host, NmapRun } from '../../shared/scan.ts';
+import { UserError } from '../errors.ts';
+import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
+import type { LazyHosts } from './ndiff/index.ts';
+import { hostKey } from './ndiff/scan-view.ts';
+
+/** One scan, digested: plain data (a few MB for a /16), fit to post between threads. */
+export interface ScanDigest {
+  /** The file as it was read. */
+  identity: FileIdentity;
+  /** The run without its hosts (hosts is empty). */
+  run: NmapRun;
+  /** Per host in document order: ndiff's id (see hostKeys), content digest, byte range in the file. */
+  keys: (string | null)[];
+  digests: string[];
+  byteStarts: number[];
+  byteEnds: number[];
+}
+
+/** Reads and checks the whole file on this thread. Bad input is a UserError (NmapXmlError). */
+export function digestScan(file: string): ScanDigest {
+  const scan = ScanFile.open(file);
+  let digest: ScanDigest;
+  try {
+    const { run, keys, digests, byteStarts, byteEnds } = scan.digest(hostKey);
+    digest = { identity: scan.identity, run, keys, digests, byteStarts, byteEnds };
+  } catch (error) {
+    scan.closeQuietly();
+    throw error;
+  }
+  scan.close();
+  return digest;
+}
+
+/** The hosts of a digested scan, each read from the file when asked for. Throws if the file changed. */
+export function openDigested(file: string, digest: ScanDigest): LazyHosts & { close(): void } {
+  const scan = ScanFile.open(file);
+  try {
+    scan.expect(digest.identity);
+  } catch (error) {
+    scan.closeQuietly();
+    throw error;
+  }
+  return {
+    digests: digest.digests,
+    loadHost: (i: number): Host => scan.readHost(digest.byteStarts[i]!, digest.byteEnds[i]!),
+    close: () => scan.close(),
+  };
+}
+
+const MARK = 'portwatchDigestScan';
+
+type Reply =
+  | { ok: true; digest: ScanDigest }
+  | { ok: false; message: string; userError: boolean; stack: string | undefined };
+
+/** digestScan on a worker thread. `cancel` stops it (its result then never settles). */
+export function digestScanInWorker(file: string): { result: Promise<ScanDigest>; cancel(): void } {
+  // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
+  const worker = new Worker(new URL(import.meta.url), { workerData: { [MARK]: file } });
+  const result = new Promise<ScanDigest>((resolve, reject) => {
+    worker.once('message', (reply: Reply) => {
+      if (reply.ok) resolve(reply.digest);
+      else if (reply.userError) reject(new UserError(reply.message));
+      else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the scan reader thread stopped (exit code ${code})`)));
+  });
+  // Handled here too: after cancel() (the caller has an error of its own to report) nobody awaits it.
+  result.catch(() => {});
+  return { result, cancel: () => void worker.terminate() };
+}
+
+if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>)?.[MARK] === 'string') {
+  let reply: Reply;
+  try {
+    reply = { ok: true, digest: digestScan((workerData as Record<string, string>)[MARK]!) };
+  } catch (error) {
+    const e = error as Error;
+    reply = {
+      ok: false,
+      message: e?.message ?? String(error),
+      userError: error instanceof UserError,
+      stack: e instanceof UserError ? undefined : e?.stack,
+    };
+  }
+  parentPort.postMessage(reply);
+}

@@ -1,0 +1,121 @@
+// A scan read for diffing: every byte is read and checked as parseNmapXmlFile does, but each host is kept
+// only as its ndiff id (addresses, host names), a SHA-256 of its content and its byte range in the file.
+// Most hosts of two scans of one network are the same: ndiff prints nothing for them, so their full model is
+// never needed. A host that is needed is read again from its byte range (readHost).
+//
+//   const file = ScanFile.open('a.xml');
+//   try { const { keys, digests, byteStarts, byteEnds } = file.digest(keyOf); ... file.readHost(byteStarts[i], byteEnds[i]); }
+//   finally { file.close(); }   // throws if the file changed meanwhile
+import { Buffer } from 'node:buffer';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import type { Host, NmapRun } from '../../shared/scan.ts';
+import { UserError } from '../errors.ts';
+import { fileProblem, NmapXmlParser, openNmapXmlFile, parseNmapXmlFd, type HostDigestSink } from './parse.ts';
+
+export interface DigestedRun extends HostDigestSink {
+  /** The run without its hosts (they are in the digest lists). */
+  run: NmapRun;
+}
+
+/** What tells one version of a file from another (compared before and after reading). */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const OPEN = Buffer.from('<nmaprun>');
+
+export class ScanFile {
+  readonly file: string;
+  readonly identity: FileIdentity;
+  private fd: number;
+  private hostReader: NmapXmlParser | null = null;
+
+  private constructor(file: string, fd: number) {
+    this.file = file;
+    this.fd = fd;
+    this.identity = identityOf(fd);
+  }
+
+  /** Opens a scan; a missing or unreadable file is a UserError. */
+  static open(file: string): ScanFile {
+    return new ScanFile(file, openNmapXmlFile(file));
+  }
+
+  /** Reads the whole file (from its start) into host digests; bad XML is an NmapXmlError. */
+  digest(keyOf: HostDigestSink['keyOf']): DigestedRun {
+    const sink: HostDigestSink = { keyOf, keys: [], digests: [], byteStarts: [], byteEnds: [] };
+    const run = parseNmapXmlFd(this.fd, this.file, { hostDigests: sink });
+    return { run, ...sink };
+  }
+
+  /** The full model of the host element at bytes [start, end), read as it is read in the whole file. */
+  readHost(start: number, end: number): Host {
+    const length = end - start;
+    const bytes = Buffer.allocUnsafe(length);
+    for (let got = 0; got < length;) {
+      let n: number;
+      try {
+        n = readSync(this.fd, bytes, got, length - got, start + got);
+      } catch (error) {
+        throw new UserError(`can't read ${this.file}: ${fileProblem(error)}`);
+      }
+      if (n === 0) throw this.changed();
+      got += n;
+    }
+    let hosts: Host[];
+    try {
+      // One parser for all the hosts read from this file, fed one host element at a time in a root element.
+      if (!this.hostReader) {
+        this.hostReader = new NmapXmlParser({ source: this.file });
+        this.hostReader.write(OPEN);
+      }
+      this.hostReader.write(bytes);
+      hosts = this.hostReader.takeHosts();
+    } catch {
+      throw this.changed();
+    }
+    if (hosts.length !== 1) throw this.changed();
+    return hosts[0]!;
+  }
+
+  /** Throws a UserError unless the file is still the one `identity` describes. */
+  expect(identity: FileIdentity): void {
+    if (!sameIdentity(identityOf(this.fd), identity)) throw this.changed();
+  }
+
+  /** Closes the file; throws a UserError if it changed since it was opened (what was read may be wrong). */
+  close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    let now: FileIdentity;
+    try {
+      now = identityOf(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (!sameIdentity(now, this.identity)) throw this.changed();
+  }
+
+  /** Closes the file without checking it (after an error, which matters more). */
+  closeQuietly(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private changed(): UserError {
+    return new UserError(`${this.file} changed while it was being compared: run the diff again`);
+  }
+}
+
+function identityOf(fd: number): FileIdentity {
+  const { ino, size, mtimeMs } = fstatSync(fd);
+  return { ino, size, mtimeMs };
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}

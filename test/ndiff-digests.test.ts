@@ -1,0 +1,182 @@
+// portwatch diff's fast path (non-verbose text and XML): hosts are read as digests and only the changed ones
+// in full (src/engine/nmap/host-digests.ts, src/engine/diff/fast-digest.ts). Its output must be ndiff's, byte
+// for byte: against the full-model ndiff on every corpus pair, and against nmap's ndiff on scans large enough
+// that hosts straddle the reader's 512 KiB chunks, with non-ASCII text, moved times and changed hosts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { digestScan, digestScanInWorker, openDigested } from '../src/engine/diff/fast-digest.ts';
+import { ndiff, ndiffLazy } from '../src/engine/diff/ndiff/index.ts';
+import { UserError } from '../src/engine/errors.ts';
+import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
+import { runNdiff, runPortwatch } from './support/ndiff-oracle.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const corpus = path.resolve(root, '..', 'shared', 'corpus', 'nmap-test-scans');
+const corpusFiles = () =>
+  readdirSync(corpus)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => path.join(corpus, f));
+
+function lazyDiff(a: string, b: string, format: 'text' | 'xml'): { out: string; different: boolean } {
+  const da = digestScan(a);
+  const db = digestScan(b);
+  const ha = openDigested(a, da);
+  const hb = openDigested(b, db);
+  const parts: string[] = [];
+  try {
+    const different = ndiffLazy(
+      { run: da.run, keys: da.keys, hosts: ha },
+      { run: db.run, keys: db.keys, hosts: hb },
+      { verbose: false, format },
+      (s) => parts.push(s),
+    );
+    return { out: parts.join(''), different };
+  } finally {
+    ha.close();
+    hb.close();
+  }
+}
+
+test('digests: all 64 corpus pairs, text and XML, print what the full-model ndiff prints', () => {
+  const files = corpusFiles();
+  assert.equal(files.length, 8);
+  let checked = 0;
+  for (const a of files) {
+    for (const b of files) {
+      for (const format of ['text', 'xml'] as const) {
+        const parts: string[] = [];
+        const want = ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose: false, format }, (s) =>
+          parts.push(s),
+        );
+        const got = lazyDiff(a, b, format);
+        const label = `${path.basename(a)} ${path.basename(b)} ${format}`;
+        assert.equal(got.out, parts.join(''), label);
+        assert.equal(got.different, want, label);
+        checked++;
+      }
+    }
+  }
+  assert.equal(checked, 128);
+});
+
+test('digests: a worker thread reads a scan into the same digest as this thread', async () => {
+  const file = path.join(corpus, 'complex.xml');
+  const job = digestScanInWorker(file);
+  assert.deepEqual(await job.result, digestScan(file));
+});
+
+test('digests: a bad file read on the worker thread is the same one-line error', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-digests-'));
+  try {
+    const bad = path.join(dir, 'bad.xml');
+    writeFileSync(bad, '<nmaprun><host></nmaprun>');
+    const here = (() => {
+      try {
+        digestScan(bad);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+    assert.ok(here instanceof UserError);
+    await assert.rejects(digestScanInWorker(bad).result, (error: Error) => {
+      assert.ok(error instanceof UserError);
+      assert.equal(error.message, here.message);
+      assert.match(error.message, /bad\.xml:1:/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('digests: a file changed after it was read is an error, not a wrong diff', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-digests-'));
+  try {
+    const file = path.join(dir, 'a.xml');
+    writeFileSync(file, scanXml(20, 0, new Set()));
+    const digest = digestScan(file);
+    appendFileSync(file, '\n');
+    assert.throws(
+      () => openDigested(file, digest),
+      /a\.xml changed while it was being compared: run the diff again/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A scan of `n` hosts (~700 bytes each). `shift` moves every start/end time and <times> (which ndiff ignores);
+ * `changed` hosts get a different port state, SSH version or web server (ndiff 7.93 crashes on a script change
+ * in plain text).
+ */
+function scanXml(n: number, shift: number, changed: Set<number>, extra = ''): string {
+  const parts = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n',
+    `<nmaprun scanner="nmap" args="nmap -sV 10.9.0.0/20" start="${1700000000 + shift}" version="7.93" xmloutputversion="1.05">\n`,
+    '<scaninfo type="syn" protocol="tcp" numservices="2" services="22,80"/>\n',
+  ];
+  for (let i = 0; i < n; i++) {
+    const c = changed.has(i);
+    const name = i % 7 === 0 ? `hôte-${i}.exämple.net` : `host-${i}.example.net`;
+    parts.push(
+      `<host starttime="${1700000000 + shift + i}" endtime="${1700000100 + shift + i}">` +
+        `<status state="up" reason="echo-reply" reason_ttl="63"/>\n` +
+        `<address addr="10.9.${i >> 8}.${i & 255}" addrtype="ipv4"/>\n` +
+        `<hostnames>\n<hostname name="${name}" type="PTR"/>\n</hostnames>\n` +
+        `<ports><extraports state="closed" count="998"><extrareasons reason="reset" count="998"/></extraports>\n` +
+        `<port protocol="tcp" portid="22"><state state="${c && i % 3 === 0 ? 'closed' : 'open'}" reason="syn-ack" reason_ttl="63"/>` +
+        `<service name="ssh" product="OpenSSH" version="${c && i % 3 === 1 ? '9.6' : '8.9p1'}" method="probed" conf="10"><cpe>cpe:/a:openbsd:openssh</cpe></service>` +
+        `<script id="ssh-hostkey" output="&#xa;  256 aa:bb:${i % 97} (ECDSA)&#xa;  256 cc:dd (ED25519) ✓"/></port>\n` +
+        `<port protocol="tcp" portid="80"><state state="open" reason="syn-ack" reason_ttl="63"/><service name="http" product="${c && i % 3 === 2 ? 'Apache httpd' : 'nginx'}" method="probed" conf="10"/></port>\n` +
+        `</ports>\n<times srtt="${300 + shift + (i % 50)}" rttvar="100" to="100000"/>\n</host>\n`,
+    );
+  }
+  parts.push(extra);
+  parts.push(`<runstats><finished time="${1700009999 + shift}" timestr="x" elapsed="99" exit="success"/>`);
+  parts.push(`<hosts up="${n}" down="0" total="${n}"/></runstats>\n</nmaprun>\n`);
+  return parts.join('');
+}
+
+test('portwatch diff and diff --xml print what ndiff prints on scans whose hosts straddle read chunks', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-digests-'));
+  try {
+    const n = 1500; // ~1 MB: two chunk boundaries fall inside hosts
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(n, 0, new Set()));
+    // B: every host's times moved; some hosts changed; one host only in B; a host written with other spacing.
+    const changed = new Set([3, 4, 5, 700, 701, 702, 1498]);
+    const extra =
+      '<host><status state="up"/><address addr="10.9.99.1" addrtype="ipv4"/><ports>' +
+      '<port protocol="tcp" portid="443"><state state="open"/></port></ports></host>\n';
+    writeFileSync(
+      b,
+      scanXml(n, 3600, changed, extra).replace(
+        '<host starttime="1700003610"',
+        '<host  starttime="1700003610"',
+      ),
+    );
+    assert.ok(digestScan(b).digests.includes(''), 'a host straddles two chunks (read in full)');
+    assert.ok(digestScan(b).digests.filter((d) => d !== '').length > n - 10);
+    const env = { ...process.env, TZ: 'UTC' };
+    for (const mode of [[], ['--xml']]) {
+      const [want, got] = await Promise.all([
+        runNdiff([...mode, a, b], env),
+        runPortwatch(['diff', ...mode, a, b], env),
+      ]);
+      assert.equal(got.stderr, '', mode.join(' '));
+      assert.equal(want.exitCode, 1);
+      assert.equal(got.exitCode, 1);
+      assert.ok(got.stdout.equals(want.stdout), `${mode.join(' ')}:\n${got.stdout}\n---\n${want.stdout}`);
+      assert.match(got.stdout.toString(), /10\.9\.99\.1/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
