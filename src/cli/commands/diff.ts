@@ -2,12 +2,7 @@
 // exit codes (0 same, 1 different, 2 error). Options are read like ndiff's getopt.gnu_getopt: anywhere
 // among the files, `--` ends them, long options may be abbreviated to a unique prefix.
 import { computeChanges } from '../../engine/diff/changes.ts';
-import {
-  digestScan,
-  digestScanInWorker,
-  openDigested,
-  type ScanDigest,
-} from '../../engine/diff/fast-digest.ts';
+import { digestScanInWorker, openDigested, type ScanDigest } from '../../engine/diff/fast-digest.ts';
 import { ndiff, ndiffLazy } from '../../engine/diff/ndiff/index.ts';
 import { UserError } from '../../engine/errors.ts';
 import { parseNmapXmlFile } from '../../engine/nmap/parse.ts';
@@ -160,17 +155,21 @@ async function diffDigested(
   format: 'text' | 'xml',
   ctx: Parameters<Command['run']>[1],
 ): Promise<number> {
-  // Both files are read at once (the second on a worker thread), and before anything is printed: a bad
-  // second file leaves no half diff behind. The first file's error, if both are bad, is the one reported.
+  // Both files are read at once, each on a worker thread (so this thread's heap holds only the digests), and
+  // before anything is printed: a bad second file leaves no half diff behind. If both are bad, the first
+  // file's error is the one reported.
+  const first = digestScanInWorker(files[0]);
   const second = digestScanInWorker(files[1]);
   let digestA: ScanDigest;
+  let digestB: ScanDigest;
   try {
-    digestA = digestScan(files[0]);
+    digestA = await first.result;
+    digestB = await second.result;
   } catch (error) {
+    first.cancel();
     second.cancel();
     throw error;
   }
-  const digestB = await second.result;
   const hostsA = openDigested(files[0], digestA);
   let hostsB: ReturnType<typeof openDigested>;
   try {

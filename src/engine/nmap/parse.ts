@@ -72,6 +72,8 @@ export interface HostDigestSink {
   digests: string[];
   byteStarts: number[];
   byteEnds: number[];
+  /** Bytes [start, end) of the input (set by the file reader): for a host that began in an earlier chunk. */
+  readBytes?: (start: number, end: number) => Buffer;
 }
 
 /** Malformed or non-nmap XML: names the source and the position. */
@@ -317,6 +319,10 @@ function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+function isXmlSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x09 || byte === 0x0d;
+}
+
 /** Builds the NmapRun from the tokenizer's events, with ndiff's rules for what counts. */
 class RunBuilder implements XmlHandler {
   tok!: XmlTokenizer;
@@ -409,19 +415,28 @@ class RunBuilder implements XmlHandler {
     const t = this.tok;
     const start = this.contentByteStart;
     const end = Math.max(this.byteAt(t.tagStart), start); // a self-closing <host/> has no content
-    // The content's bytes, when they are all in the buffer being parsed: hashed in place, no string made.
-    // A host that began in an earlier buffer (one in a few hundred) gets no digest: it is read in full.
+    // The content's bytes are hashed in place when they are all in the buffer being parsed (no string made);
+    // a host that began in an earlier buffer is read again from the file.
+    let bytes = this.bytes;
+    let base = this.bytesBase;
+    if (start < base) {
+      bytes = sink.readBytes?.(start, end) ?? Buffer.alloc(0);
+      base = start;
+    }
     let digest = '';
-    if (start >= this.bytesBase) {
-      const bytes = this.bytes;
-      const base = this.bytesBase;
+    if (bytes.length >= end - base) {
       // A strong hash: equal digests are taken as equal hosts, so none must be forgeable by a scanned host
-      // (its banners and script outputs are in the content).
-      digest =
-        this.timesByteStart < 0
-          ? hash('sha256', bytes.subarray(start - base, end - base), 'base64')
-          : hash('sha256', bytes.subarray(start - base, this.timesByteStart - base), 'base64') +
-            hash('sha256', bytes.subarray(this.timesByteEnd - base, end - base), 'base64');
+      // (its banners and script outputs are in the content). The first <times/> is left out, and so is the
+      // whitespace after it when nothing else follows (the usual case: one hash, one view of the bytes).
+      const times = this.timesByteStart;
+      if (times < 0) digest = hash('sha256', bytes.subarray(start - base, end - base), 'base64');
+      else {
+        let p = this.timesByteEnd - base;
+        while (p < end - base && isXmlSpace(bytes[p]!)) p++;
+        digest = hash('sha256', bytes.subarray(start - base, times - base), 'base64');
+        if (p < end - base)
+          digest += hash('sha256', bytes.subarray(this.timesByteEnd - base, end - base), 'base64');
+      }
     }
     sink.keys.push(sink.keyOf(host));
     sink.digests.push(digest);
@@ -1385,6 +1400,10 @@ export function parseNmapXml(text: string | Uint8Array, options: ParseOptions = 
 // 512 KiB: measured as fast as 1-4 MiB on a 62 MB scan, with a lower peak (218 MB against 240-255 MB for the
 // whole process): each chunk's string dies young instead of piling up in the large-object space.
 const READ_CHUNK = 512 * 1024;
+// Digest mode keeps almost nothing: with 64 KiB chunks each chunk's string is an ordinary young object that
+// dies in the next scavenge (a 512 KiB one goes to the large-object space until a full GC). Measured on two
+// 62 MB scans read at once: 1.4-1.7 s instead of 1.9-2.0 s.
+const DIGEST_READ_CHUNK = 64 * 1024;
 const utf8 = new TextDecoder('utf-8');
 
 /** Reads a file in chunks (never the whole DOM in memory). Missing/unreadable files are UserErrors. */
@@ -1409,12 +1428,14 @@ export function openNmapXmlFile(file: string): number {
 /** parseNmapXmlFile on a file already open (read from its start; the caller closes it). */
 export function parseNmapXmlFd(fd: number, file: string, options: ParseOptions = {}): NmapRun {
   const parser = new NmapXmlParser({ ...options, source: options.source ?? file });
+  const chunk = options.hostDigests ? DIGEST_READ_CHUNK : READ_CHUNK;
+  if (options.hostDigests) options.hostDigests.readBytes = (start, end) => readRange(fd, file, start, end);
   // The bytes not consumed yet stay at the front of the buffer and the next read goes after them; the
   // buffer grows only while one token is longer than it (up to the token cap).
-  let buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let buffer = Buffer.allocUnsafe(chunk);
   let have = 0;
   for (;;) {
-    if (buffer.length - have < READ_CHUNK / 2) {
+    if (buffer.length - have < chunk / 2) {
       const bigger = Buffer.allocUnsafe(buffer.length * 2);
       buffer.copy(bigger, 0, 0, have);
       buffer = bigger;
@@ -1438,6 +1459,23 @@ export function parseNmapXmlFd(fd: number, file: string, options: ParseOptions =
   }
   parser.write(buffer.subarray(0, have));
   return parser.end();
+}
+
+/** Bytes [start, end) of an open file (fewer at its end). */
+function readRange(fd: number, file: string, start: number, end: number): Buffer {
+  const bytes = Buffer.allocUnsafe(end - start);
+  let got = 0;
+  while (got < bytes.length) {
+    let n: number;
+    try {
+      n = readSync(fd, bytes, got, bytes.length - got, start + got);
+    } catch (error) {
+      throw new UserError(`can't read ${file}: ${fileProblem(error)}`);
+    }
+    if (n === 0) break;
+    got += n;
+  }
+  return bytes.subarray(0, got);
 }
 
 export function fileProblem(error: unknown): string {
