@@ -28,11 +28,8 @@ function lazyDiff(a: string, b: string, format: 'text' | 'xml'): { out: string; 
   const hb = openDigested(b, db);
   const parts: string[] = [];
   try {
-    const different = ndiffLazy(
-      { run: da.run, keys: da.keys, hosts: ha },
-      { run: db.run, keys: db.keys, hosts: hb },
-      { verbose: false, format },
-      (s) => parts.push(s),
+    const different = ndiffLazy({ ...da, hosts: ha }, { ...db, hosts: hb }, { verbose: false, format }, (s) =>
+      parts.push(s),
     );
     return { out: parts.join(''), different };
   } finally {

@@ -182,8 +182,8 @@ async function diffDigested(
   let different: boolean;
   try {
     different = ndiffLazy(
-      { run: digestA.run, keys: digestA.keys, hosts: hostsA },
-      { run: digestB.run, keys: digestB.keys, hosts: hostsB },
+      { ...digestA, hosts: hostsA },
+      { ...digestB, hosts: hostsB },
       { verbose: false, format },
       out.write,
     );

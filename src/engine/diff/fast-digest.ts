@@ -11,7 +11,7 @@ import type { Host, NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
 import type { LazyHosts } from './ndiff/index.ts';
-import { hostKey } from './ndiff/scan-view.ts';
+import { hostKey, toNdiffScan } from './ndiff/scan-view.ts';
 
 /** One scan, digested: plain data (a few MB for a /16), fit to post between threads. */
 export interface ScanDigest {
@@ -19,8 +19,11 @@ export interface ScanDigest {
   identity: FileIdentity;
   /** The run without its hosts (hosts is empty). */
   run: NmapRun;
-  /** Per host in document order: ndiff's id (see hostKeys), content digest, byte range in the file. */
+  /** The hosts' ndiff ids in ndiff's order (sorted on the worker thread: see toNdiffScan). */
   keys: (string | null)[];
+  /** order[i]: the document index of the host with keys[i]. */
+  order: number[];
+  /** Per host in document order: content digest, byte range in the file. */
   digests: string[];
   byteStarts: number[];
   byteEnds: number[];
@@ -32,7 +35,16 @@ export function digestScan(file: string): ScanDigest {
   let digest: ScanDigest;
   try {
     const { run, keys, digests, byteStarts, byteEnds } = scan.digest(hostKey);
-    digest = { identity: scan.identity, run, keys, digests, byteStarts, byteEnds };
+    const sorted = toNdiffScan(run, keys);
+    digest = {
+      identity: scan.identity,
+      run,
+      keys: sorted.keys,
+      order: sorted.order,
+      digests,
+      byteStarts,
+      byteEnds,
+    };
   } catch (error) {
     scan.closeQuietly();
     throw error;

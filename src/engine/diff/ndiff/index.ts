@@ -6,6 +6,7 @@ import { diffHosts, diffScriptLists } from './host-diff.ts';
 import {
   PLACEHOLDER_HOST,
   sameHostForNdiff,
+  sortedNdiffScan,
   toNdiffScan,
   viewHost,
   type NdHost,
@@ -151,15 +152,27 @@ export function ndiff(a: NmapRun, b: NmapRun, options: NdiffOptions, write: (tex
   return ndiffScans(toNdiffScan(a), toNdiffScan(b), options, write);
 }
 
-/**
- * ndiff() on two runs whose hosts are read only when they differ (see LazyHosts), given as the run without
- * its hosts and their keys (hostKeys): the same output.
- */
+/** A run read without its hosts: its keys and order as toNdiffScan sorts them, its hosts read by index. */
+export interface LazyScan {
+  run: NmapRun;
+  keys: (string | null)[];
+  order: number[];
+  hosts: LazyHosts;
+}
+
+/** ndiff() on two runs whose hosts are read only when they differ (see LazyHosts): the same output. */
 export function ndiffLazy(
-  a: { run: NmapRun; keys: (string | null)[]; hosts: LazyHosts },
-  b: { run: NmapRun; keys: (string | null)[]; hosts: LazyHosts },
+  a: LazyScan,
+  b: LazyScan,
   options: NdiffOptions,
   write: (text: string) => void,
 ): boolean {
-  return ndiffScans(toNdiffScan(a.run, a.keys), toNdiffScan(b.run, b.keys), options, write, a.hosts, b.hosts);
+  return ndiffScans(
+    sortedNdiffScan(a.run, a.keys, a.order),
+    sortedNdiffScan(b.run, b.keys, b.order),
+    options,
+    write,
+    a.hosts,
+    b.hosts,
+  );
 }

@@ -114,9 +114,12 @@ function keyedPorts(ports: Port[]): NdPort[] {
   return [...bySpec.values()].sort(comparePorts);
 }
 
+const SPACES_40 = ' '.repeat(40);
+
 function padRight40(s: string): string {
   const len = pyLen(s);
-  return len >= 40 ? s : s + ' '.repeat(40 - len);
+  // A slice of one shared run of spaces, rather than a new one per host (65,536 of them in a /16).
+  return len >= 40 ? s : s + SPACES_40.slice(len);
 }
 
 /** Host.get_id(): "%-40s" of the smallest address, then the smallest host name. Allocates only the key. */
@@ -135,7 +138,7 @@ export function hostKey(h: Host): string | null {
     let smallest = names[0]!.name;
     for (let i = 1; i < names.length; i++)
       if (comparePy(names[i]!.name, smallest) < 0) smallest = names[i]!.name;
-    id = (id ?? ' '.repeat(40)) + smallest;
+    id = (id ?? SPACES_40) + smallest;
   }
   return id === null ? null : codePointKey(id);
 }
@@ -246,14 +249,28 @@ export function toNdiffScan(run: NmapRun, keys: (string | null)[] = hostKeys(run
     if (a === null || b === null) return a === b ? i - j : a === null ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : i - j;
   });
+  const scan = sortedNdiffScan(
+    run,
+    order.map((i) => keys[i]!),
+    order,
+  );
+  if (run.hosts.length === n) scan.hosts = order.map((i) => run.hosts[i]!);
+  return scan;
+}
+
+/**
+ * The NdScan of a run read without its hosts (digest mode), from toNdiffScan's keys and order: the hosts are
+ * then read by index (NdScan.hosts is empty).
+ */
+export function sortedNdiffScan(run: NmapRun, keys: (string | null)[], order: number[]): NdScan {
   return {
     scanner: run.scanner ?? null,
     version: run.version ?? null,
     args: run.args ?? null,
     start: run.start ?? null,
     end: run.finished?.time ?? null,
-    hosts: run.hosts.length === n ? order.map((i) => run.hosts[i]!) : [],
-    keys: order.map((i) => keys[i]!),
+    hosts: [],
+    keys,
     order,
     preScripts: run.preScripts,
     postScripts: run.postScripts,
