@@ -103,14 +103,15 @@ export function digestScanInWorker(file: string): { result: Promise<ScanDigest>;
         else if (reply.userError) reject(new UserError(reply.message));
         else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
       });
+      let retrying = false;
       w.once('error', (error: NodeJS.ErrnoException) => {
-        if (capped && !cancelled && error.code === 'ERR_WORKER_OUT_OF_MEMORY')
-          start(false).then(resolve, reject);
+        retrying = capped && !cancelled && error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        if (retrying) start(false).then(resolve, reject);
         else reject(error);
       });
       w.once('exit', (code) => {
-        // After 'message' or 'error' this changes nothing: a promise settles once.
-        if (code !== 0 || cancelled)
+        // After 'message' or 'error' this changes nothing (a promise settles once), unless a retry is under way.
+        if ((code !== 0 || cancelled) && !retrying)
           setImmediate(() => reject(new Error(`the scan reader thread stopped (exit code ${code})`)));
       });
     });
