@@ -3,6 +3,7 @@
 // for byte: against the full-model ndiff on every corpus pair, and against nmap's ndiff on scans large enough
 // that hosts straddle the reader's 512 KiB chunks, with non-ASCII text, moved times and changed hosts.
 import { test } from 'node:test';
+import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { digestScan, digestScanInWorker, openDigested } from '../src/engine/diff
 import { ndiff, ndiffLazy } from '../src/engine/diff/ndiff/index.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
-import { runNdiff, runPortwatch } from './support/ndiff-oracle.ts';
+import { PORTWATCH, runNdiff, runPortwatch } from './support/ndiff-oracle.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const corpus = path.resolve(root, '..', 'shared', 'corpus', 'nmap-test-scans');
@@ -178,4 +179,24 @@ test('portwatch diff and diff --xml print what ndiff prints on scans whose hosts
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('portwatch diff of a pipe (<(...)) reads it in full, as ndiff does', async () => {
+  const a = path.join(corpus, 'simple.xml');
+  const b = path.join(corpus, 'complex.xml');
+  const env = { ...process.env, TZ: 'UTC' };
+  const run = (command: string) =>
+    new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      execFile('bash', ['-c', command], { env }, (error, stdout) =>
+        resolve({ stdout, code: error ? (error.code as number) : 0 }),
+      );
+    });
+  const [ours, theirs] = await Promise.all([
+    run(`'${PORTWATCH}' diff <(cat '${a}') '${b}'`),
+    run(`ndiff <(cat '${a}') '${b}'`),
+  ]);
+  assert.equal(theirs.code, 1);
+  assert.equal(ours.code, 1);
+  assert.equal(ours.stdout, theirs.stdout);
+  assert.match(ours.stdout, /^-Nmap/m);
 });

@@ -6,6 +6,7 @@ import { digestScanInWorker, openDigested, type ScanDigest } from '../../engine/
 import { ndiff, ndiffLazy } from '../../engine/diff/ndiff/index.ts';
 import { UserError } from '../../engine/errors.ts';
 import { parseNmapXmlFile } from '../../engine/nmap/parse.ts';
+import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from '../command.ts';
 
@@ -128,7 +129,8 @@ export const diffCommand: Command = {
       return 0;
     }
     const { verbose, output, files } = parsed;
-    if (output !== 'json' && !verbose) return diffDigested(files, output, ctx);
+    // The fast path reads hosts again by their place in the file: regular files only (not a pipe, <(...)).
+    if (output !== 'json' && !verbose && files.every(isRegularFile)) return diffDigested(files, output, ctx);
     // Both files are read before anything is printed: a bad second file leaves no half diff behind.
     const a = parseNmapXmlFile(files[0], { source: files[0] });
     const b = parseNmapXmlFile(files[1], { source: files[1] });
@@ -196,6 +198,14 @@ async function diffDigested(
   }
   await out.done();
   return different ? 1 : 0;
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false; // the full reader reports why
+  }
 }
 
 /**
