@@ -27,8 +27,15 @@ export function parseCommandArgs(args: string[], options: Options, usage: string
     const option = /'(-[^']*)'/.exec((error as Error).message)?.[1];
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
       throw new UserError(`unknown option ${option ?? ''}; usage: ${usage}`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-      throw new UserError(`option ${option?.split(' ')[0] ?? ''} needs a value; usage: ${usage}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = option?.split(' ')[0] ?? '';
+      const next = args[args.indexOf(name) + 1];
+      if (args.includes(name) && next?.startsWith('-'))
+        throw new UserError(
+          `option ${name} got '${next}', which starts with '-' and so reads as an option; write ${name}=VALUE to pass it as a value`,
+        );
+      throw new UserError(`option ${name} needs a value; usage: ${usage}`);
+    }
     throw new UserError(`${(error as Error).message.split('\n')[0]}; usage: ${usage}`);
   }
 }
