@@ -1,5 +1,6 @@
 // End to end through the CLI: a real nmap scan with a change mails its report to a real SMTP server; with the
 // server down the report waits in the outbox and 'portwatch mail flush' delivers it once the server is back.
+import type { HistoryEntry } from '../src/shared/history.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -96,6 +97,15 @@ test('portwatch scan mails the report; with the server down it waits and mail fl
   const status = await ok(dataDir, ['mail', 'status']);
   assert.match(status.stdout, /^waiting \(1 attempt so far, next .*\) .*Portwatch: \d changes? on Lab/m);
   assert.match(status.stdout, /connection refused by 127\.0\.40\.1/);
+  // Each history entry says where its report is: the first delivered, the second waiting and why.
+  const waiting = JSON.parse((await ok(dataDir, ['history', 'Lab', '--json'])).stdout) as HistoryEntry[];
+  assert.equal(waiting[1]!.delivery.state, 'delivered');
+  assert.equal(waiting[0]!.delivery.state, 'waiting');
+  assert.match(JSON.stringify(waiting[0]!.delivery), /connection refused by 127\.0\.40\.1/);
+  assert.match(
+    (await ok(dataDir, ['history', 'Lab'])).stdout,
+    /report waiting \(1 attempt, next try .*\): .*refused/,
+  );
 
   await smtp.start();
   const flush = await ok(dataDir, ['mail', 'flush']);
@@ -106,6 +116,8 @@ test('portwatch scan mails the report; with the server down it waits and mail fl
   const again = await ok(dataDir, ['mail', 'flush']);
   assert.match(again.stdout, /0 sent, 0 still waiting, 0 failed \(nothing to send\)/);
   assert.equal(smtp.accepted.length, 2, 'delivered once');
+  const delivered = JSON.parse((await ok(dataDir, ['history', 'Lab', '--json'])).stdout) as HistoryEntry[];
+  assert.equal(delivered[0]!.delivery.state, 'delivered');
   await b.close();
   await c.close();
 });

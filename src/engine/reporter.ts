@@ -27,3 +27,36 @@ export const silentReporter: Reporter = {
     return { state: 'none' };
   },
 };
+
+/**
+ * History entries with their report's delivery state. The outbox knows it, not the history log (a report is
+ * delivered, retried or failed long after its scan was recorded), so readers ask the reporter. One at a time:
+ * the first call warms the outbox's cache for the rest.
+ */
+export async function withDelivery(
+  entries: readonly HistoryEntry[],
+  reporter: Pick<Reporter, 'deliveryState'>,
+): Promise<HistoryEntry[]> {
+  const filled: HistoryEntry[] = [];
+  for (const entry of entries) filled.push({ ...entry, delivery: await reporter.deliveryState(entry.id) });
+  return filled;
+}
+
+/** "report delivered", "report waiting (...)", "report failed: ..."; undefined when nothing was to be sent. */
+export function describeDelivery(delivery: DeliveryState): string | undefined {
+  switch (delivery.state) {
+    case 'none':
+      return undefined;
+    case 'delivered':
+      return `report delivered ${delivery.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`;
+    case 'waiting': {
+      const next = delivery.nextAttemptAt
+        ? `, next try ${delivery.nextAttemptAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`
+        : '';
+      const why = delivery.lastError ? `: ${delivery.lastError}` : '';
+      return `report waiting (${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}${next})${why}`;
+    }
+    case 'failed':
+      return `report failed: ${delivery.error}`;
+  }
+}

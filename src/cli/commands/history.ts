@@ -7,6 +7,8 @@ import {
   stringValue,
 } from '../../engine/monitor/cli.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
+import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
+import { describeDelivery, withDelivery } from '../../engine/reporter.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch history NAME [--limit N] [--json]';
@@ -30,15 +32,21 @@ Lists the profile's scans, newest first: when, outcome, what was seen, how many 
     const json = values.json === true;
     const limit = intOption(stringValue(values, 'limit'), '--limit', 1, 1_000_000, '50') ?? (json ? 100 : 20);
     const page = new Monitor({ dataDir: ctx.dataDir }).history(name!, limit);
+    // Whether each scan's report was delivered is the outbox's to say, not the history log's.
+    const mail = createMailReporter({ dataDir: ctx.dataDir, env: ctx.env, autoSend: false });
+    const records = await withDelivery(page.records, mail).finally(() => mail.close());
     if (json) {
-      ctx.stdout.write(JSON.stringify(page.records, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify(records, null, 2) + '\n');
       return 0;
     }
-    if (page.records.length === 0) {
+    if (records.length === 0) {
       ctx.stdout.write(`'${name}' has not been scanned yet: portwatch scan '${name}'\n`);
       return 0;
     }
-    for (const entry of page.records) ctx.stdout.write(`${entry.id}  ${scanLine(entry)}\n`);
+    for (const entry of records) {
+      const delivery = describeDelivery(entry.delivery);
+      ctx.stdout.write(`${entry.id}  ${scanLine(entry)}${delivery ? `; ${delivery}` : ''}\n`);
+    }
     if (page.next !== undefined) ctx.stdout.write(`(older scans: --limit ${limit * 2})\n`);
     return 0;
   },

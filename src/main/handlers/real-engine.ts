@@ -14,7 +14,7 @@ import { Monitor } from '../../engine/monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../../engine/monitor/references.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../../engine/nmap/detect.ts';
 import { parseNmapXml } from '../../engine/nmap/parse.ts';
-import type { Reporter } from '../../engine/reporter.ts';
+import { withDelivery, type Reporter } from '../../engine/reporter.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
@@ -183,7 +183,8 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
       return monitor.listProfiles().flatMap((p) => historyOf(p.name));
     },
     async entry(id) {
-      return findEntry(id);
+      const entry = findEntry(id);
+      return entry ? ((await withDelivery([entry], mail))[0] ?? entry) : null;
     },
     async ndiff(entryId, format) {
       return ndiffOf(entryOrFail(entryId), format);
