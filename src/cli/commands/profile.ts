@@ -1,6 +1,7 @@
 // `portwatch profile add|list|show|remove|pause|resume`: what to scan, how and when.
 import type { Profile, ScanOptions } from '../../shared/profile.ts';
 import { UserError } from '../../engine/errors.ts';
+import { plural } from '../../engine/mail/describe.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { describeSchedule, nextRuns, parseSchedule } from '../../engine/schedule/cron.ts';
 import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../../engine/monitor/cli.ts';
@@ -156,7 +157,7 @@ function show(args: string[], ctx: CommandContext): number {
       `next runs:  ${runs.map((d) => d.toString().replace(/ \(.*\)$/, '')).join('\n            ')}\n`,
     );
   ctx.stdout.write(
-    `reference:  ${reference ? `${reference.id} (${reference.source}, ${reference.hostsUp} hosts up, ${reference.openPorts} open ports)` : 'none yet'}\n`,
+    `reference:  ${reference ? `${reference.id} (${reference.source}, ${plural(reference.hostsUp, 'host')} up, ${plural(reference.openPorts, 'open port')})` : 'none yet'}\n`,
   );
   ctx.stdout.write(
     `last scan:  ${state.lastRunAt ?? 'never'}\nlast ok:    ${state.lastSuccessAt ?? 'never'}\n`,

@@ -1,5 +1,6 @@
 // `portwatch reference import|capture|accept|ack|list`: the scan every new scan is compared with.
 import { UserError } from '../../engine/errors.ts';
+import { plural } from '../../engine/mail/describe.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import type { ReferenceMeta } from '../../engine/monitor/references.ts';
 import {
@@ -37,7 +38,7 @@ function describe(meta: ReferenceMeta): string {
           : meta.source === 'capture'
             ? `captured by scan ${meta.fromScanId}`
             : `first scan ${meta.fromScanId}`;
-  return `${meta.id}  ${meta.createdAt}  ${meta.hostsUp} hosts up, ${meta.openPorts} open ports  ${from}`;
+  return `${meta.id}  ${meta.createdAt}  ${plural(meta.hostsUp, 'host')} up, ${plural(meta.openPorts, 'open port')}  ${from}`;
 }
 
 function importRef(args: string[], ctx: CommandContext): number {
