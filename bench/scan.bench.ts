@@ -16,6 +16,7 @@ import path from 'node:path';
 import { runNmap } from '../src/engine/nmap/run.ts';
 import { detectNmap } from '../src/engine/nmap/detect.ts';
 import type { ScanOptions } from '../src/shared/profile.ts';
+import { defaultScanOptions } from '../src/engine/monitor/profiles.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const HOSTS = 32;
@@ -150,13 +151,8 @@ async function main(): Promise<void> {
     );
 
     const options: ScanOptions = {
+      ...defaultScanOptions,
       ports: { kind: 'list', spec },
-      technique: 'connect',
-      serviceDetection: false,
-      osDetection: false,
-      timing: 3,
-      skipHostDiscovery: false,
-      confirmChanges: true,
       timeoutSeconds: 600,
     };
     const warm = await runNmap({ targets, options });

@@ -6,17 +6,9 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import type { ScanOptions } from '../src/shared/profile.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { buildNmapArgs, runNmap } from '../src/engine/nmap/run.ts';
+import { defaultScanOptions } from '../src/engine/monitor/profiles.ts';
 
-const options: ScanOptions = {
-  ports: { kind: 'default' },
-  technique: 'connect',
-  serviceDetection: false,
-  osDetection: false,
-  timing: 3,
-  skipHostDiscovery: false,
-  confirmChanges: true,
-  timeoutSeconds: 600,
-};
+const options: ScanOptions = { ...defaultScanOptions, timeoutSeconds: 600 };
 
 test('defaults: XML to stdout, progress every 2 s, connect scan, host names resolved, -- before targets', () => {
   assert.deepEqual(buildNmapArgs(['192.168.1.0/24', 'router.lan'], options), [

@@ -1,4 +1,5 @@
 // Port specs, scan options, profile names and schedules: bad input refused with a reason, good input accepted.
+import { defaultScanOptions } from '../src/engine/monitor/profiles.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScanOptions } from '../src/shared/profile.ts';
@@ -13,16 +14,7 @@ import {
   validateSchedule,
 } from '../src/shared/validate/index.ts';
 
-const base: ScanOptions = {
-  ports: { kind: 'default' },
-  technique: 'connect',
-  serviceDetection: false,
-  osDetection: false,
-  timing: 3,
-  skipHostDiscovery: false,
-  confirmChanges: true,
-  timeoutSeconds: 3600,
-};
+const base: ScanOptions = { ...defaultScanOptions, timeoutSeconds: 3600 };
 
 test('port specs: good ones accepted, normalised and counted', () => {
   const cases: Array<[string, string, number]> = [

@@ -4,7 +4,7 @@
 // breaks the build instead of failing at run time. Browser-safe: zod and shared types only.
 import { z } from 'zod';
 import type { Change } from './changes.ts';
-import type { HistoryEntry, ScanStatus, DeliveryState } from './history.ts';
+import type { HistoryEntry, ScanStatus } from './history.ts';
 import type { Profile, ScanOptions, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
 
@@ -219,16 +219,10 @@ export interface ProfileView {
 }
 
 /** A history entry without its change list, for the timeline. */
-export interface HistoryRow {
-  id: string;
-  profile: string;
-  startedAt: string;
-  durationMs: number;
-  status: ScanStatus;
-  reason?: string;
-  counts: HistoryEntry['counts'];
-  delivery: DeliveryState;
-}
+export type HistoryRow = Pick<
+  HistoryEntry,
+  'id' | 'profile' | 'startedAt' | 'durationMs' | 'status' | 'reason' | 'counts' | 'delivery'
+>;
 
 export interface ScanDetail {
   entry: HistoryEntry;

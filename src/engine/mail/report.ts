@@ -2,20 +2,17 @@
 // clients (inline styles, tables, no scripts, no remote images, everything escaped). One renderer serves a
 // single scan, a digest, and alerts held through quiet hours: each is a list of report items.
 import type { Change } from '../../shared/changes.ts';
-import type { HistoryEntry, ScanStatus } from '../../shared/history.ts';
+import type { HistoryEntry } from '../../shared/history.ts';
 import type { ScanReport } from '../reporter.ts';
 import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from './describe.ts';
 
 /** What one scan contributes to a mail. Serialisable: held items wait on disk for a digest or quiet hours' end. */
-export interface ScanItem {
+export interface ScanItem extends Pick<
+  HistoryEntry,
+  'profile' | 'startedAt' | 'durationMs' | 'status' | 'reason' | 'counts'
+> {
   kind: 'changes' | 'heartbeat' | 'failed';
   entryId: string;
-  profile: string;
-  startedAt: string;
-  durationMs: number;
-  status: ScanStatus;
-  reason?: string;
-  counts: HistoryEntry['counts'];
   /** The alerted changes only. */
   changes: Change[];
   ndiffText: string;
