@@ -1,7 +1,7 @@
 // The CLI's option parsing turns node's parseArgs errors into lines a user can act on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandArgs } from '../src/engine/monitor/cli.ts';
+import { parseCommandArgs } from '../src/cli/args.ts';
 import { UserError } from '../src/engine/errors.ts';
 
 const options = { targets: { type: 'string' as const }, json: { type: 'boolean' as const } };

@@ -1,11 +1,6 @@
 // `portwatch history NAME [--limit N] [--json]`: the scans of a profile, newest first.
-import {
-  expectPositionals,
-  intOption,
-  parseCommandArgs,
-  scanLine,
-  stringValue,
-} from '../../engine/monitor/cli.ts';
+import { scanLine } from '../../engine/monitor/cli.ts';
+import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../args.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
 import { describeDelivery, withDelivery } from '../../engine/reporter.ts';

@@ -1,6 +1,6 @@
 // `portwatch ignore add|list|remove|snooze`: ports and hosts whose changes are recorded but not alerted.
 import { UserError } from '../../engine/errors.ts';
-import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../../engine/monitor/cli.ts';
+import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../args.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { formatHostPort, ruleActive } from '../../engine/monitor/noise.ts';
 import type { ExpectedRule } from '../../shared/profile.ts';

@@ -4,7 +4,7 @@ import { UserError } from '../../engine/errors.ts';
 import { plural } from '../../engine/mail/describe.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { describeSchedule, nextRuns, parseSchedule } from '../../engine/schedule/cron.ts';
-import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../../engine/monitor/cli.ts';
+import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../args.ts';
 import { formatHostPort } from '../../engine/monitor/noise.ts';
 import type { Command, CommandContext } from '../command.ts';
 

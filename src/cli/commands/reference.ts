@@ -3,14 +3,8 @@ import { UserError } from '../../engine/errors.ts';
 import { plural } from '../../engine/mail/describe.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import type { ReferenceMeta } from '../../engine/monitor/references.ts';
-import {
-  expectPositionals,
-  listValue,
-  openMonitor,
-  parseCommandArgs,
-  showProgress,
-  stringValue,
-} from '../../engine/monitor/cli.ts';
+import { openMonitor, showProgress } from '../../engine/monitor/cli.ts';
+import { expectPositionals, listValue, parseCommandArgs, stringValue } from '../args.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 const help = `Usage:

@@ -1,7 +1,8 @@
 // `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
-import { expectPositionals, openMonitor, parseCommandArgs, scanLine } from '../../engine/monitor/cli.ts';
+import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
+import { expectPositionals, parseCommandArgs } from '../args.ts';
 import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
 
