@@ -1,6 +1,6 @@
 // The headless routine end to end through ./bin/portwatch, with real nmap against real loopback listeners:
 // profile add, reference capture, change the listeners, scan (exit 1, exactly the expected changes),
-// reference accept, scan again (exit 0). Then failures, a second process, and `watch`.
+// reference accept, scan again (exit 0). Then failures, a second process, Ctrl-C, and `watch`.
 // Needs `npm run build` first (npm test does it). Addresses: 127.0.31.0/24.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -189,11 +189,10 @@ test('with nmap missing the scan is recorded as failed, exits 2 with one line, a
   assert.equal((await portwatch(dataDir, ['reference', 'capture', 'nonmap'])).code, 0);
   const before = (await portwatch(dataDir, ['reference', 'list', 'nonmap'])).stdout;
   await open.close();
-  // A PATH with the shell tools bin/portwatch needs, but no nmap.
+  // A PATH with the one tool bin/portwatch may need (readlink, for a symlinked bin), but no nmap.
   const tools = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-path-'));
   t.after(() => fs.rmSync(tools, { recursive: true, force: true }));
-  for (const tool of ['dirname', 'readlink', 'sh'])
-    fs.symlinkSync(`/usr/bin/${tool}`.replace('/usr/bin/sh', '/bin/sh'), path.join(tools, tool));
+  fs.symlinkSync('/usr/bin/readlink', path.join(tools, 'readlink'));
   const r = await portwatch(dataDir, ['scan', 'nonmap'], { ...process.env, PATH: tools });
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
@@ -292,4 +291,49 @@ test('watch runs a missed scheduled scan once at start and stops cleanly on SIGT
   assert.equal(out.trim().split('\n').length, 1, 'one line per scan, one scan for two missed slots');
   const entries = await lastEntries(dataDir, 'cron', 10);
   assert.equal(entries.length, 1);
+});
+
+/** Pids of the nmap processes whose parent is `pid` (from /proc). */
+function nmapChildren(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces, so read from the last ')'.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'nmap' && ppid === pid) found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+test('Ctrl-C during a scan stops nmap, records the scan as cancelled, exits 2 and frees the profile', async (t) => {
+  const dataDir = tempData(t);
+  const host = '127.0.31.7';
+  const ports = (await Promise.all([1, 2, 3, 4].map(() => closedPort(host)))).join(',');
+  // Timing 1 waits 15 s between probes: the scan is still running when it is interrupted.
+  const add = ['profile', 'add', 'stop', '--targets', host, '--ports', ports, '--no-dns', '--timing', '1'];
+  assert.equal((await portwatch(dataDir, add)).code, 0);
+  const scan = spawn(bin, ['--data-dir', dataDir, 'scan', 'stop'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => scan.kill('SIGKILL'));
+  let err = '';
+  scan.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number>((resolve) => scan.once('exit', (code) => resolve(code ?? -1)));
+  let nmap: number[] = [];
+  while (nmap.length === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    nmap = nmapChildren(scan.pid!);
+  }
+  scan.kill('SIGINT');
+  assert.equal(await exited, 2, err);
+  assert.match(err, /^portwatch: .*stop: cancelled/);
+  assert.throws(() => process.kill(nmap[0]!, 0), /ESRCH/, 'nmap was stopped with it');
+  assert.equal(lockHolder(new ProfilePaths(dataDir, 'stop').scanLock), undefined);
+  const [entry] = await lastEntries(dataDir, 'stop', 1);
+  assert.equal(entry!.status, 'cancelled');
+  assert.deepEqual(entry!.changes, []);
 });

@@ -1,5 +1,5 @@
 // The scan cycle with real nmap against real loopback listeners: confirmation, failures that never alert,
-// the offline rule, noise control, joining a running scan. Addresses: 127.0.30.0/24 (this suite's range).
+// the offline rule, noise control, joining a running scan, a head-started scan. Addresses: 127.0.30.0/24 (this suite's range).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { changeKey } from '../src/shared/changes.ts';
 import { Monitor } from '../src/engine/monitor/monitor.ts';
+import { startScanEarly } from '../src/engine/monitor/head-start.ts';
+import { lockHolder } from '../src/engine/store/lock.ts';
 import { Listeners, nmapXml } from './support/listeners.ts';
 
 function setup(
@@ -208,4 +210,57 @@ test('"scan now" during a running scan joins it: one nmap run, one history entry
   assert.equal(monitor.history('join').records.length, 1);
   assert.equal(first.entry.note, 'first successful scan: it is now the reference');
   assert.equal(monitor.references('join')[0]?.source, 'first-scan');
+});
+
+test('a head-started scan is taken over by the monitor: one nmap run, its start seen, the lock freed', async (t) => {
+  const { dataDir, listeners, monitor } = setup(t);
+  const host = '127.0.30.16';
+  const open = await listeners.tcp({ host });
+  monitor.addProfile({
+    name: 'early',
+    targets: [host],
+    options: { ports: { kind: 'list', spec: String(open.port) }, timing: 4, resolveHostnames: false },
+  });
+  const headStart = await startScanEarly(dataDir, 'early');
+  assert.ok(headStart, 'the lock was free, so nmap started');
+  assert.ok(lockHolder(monitor.store.paths('early').scanLock), 'the head start holds the scan lock');
+  const starts: number[] = [];
+  monitor.on('nmap-started', ({ pid }) => starts.push(pid));
+  const outcome = await monitor.scanNow('early', { headStart });
+  assert.equal(outcome.entry.status, 'ok');
+  assert.equal(outcome.entry.counts.openPorts, 1);
+  assert.equal(starts.length, 1, "nmap's start reaches the monitor's listeners, though it came first");
+  assert.equal(outcome.entry.startedAt, headStart.startedAt.toISOString());
+  assert.equal(lockHolder(monitor.store.paths('early').scanLock), undefined);
+  assert.equal(monitor.history('early').records.length, 1);
+  await headStart.abandon(); // after a takeover: nothing to do
+});
+
+test('a head start finds the profile locked by another scan and leaves it alone; abandon stops nmap and frees the lock', async (t) => {
+  const { dataDir, listeners, monitor } = setup(t);
+  const host = '127.0.30.17';
+  const open = await listeners.tcp({ host });
+  const ports = [open.port, ...(await Promise.all([1, 2, 3].map(() => closedPort(host))))].join(',');
+  // Timing 1 waits 15 s between probes: the scan is still running when it is abandoned.
+  monitor.addProfile({
+    name: 'left',
+    targets: [host],
+    options: { ports: { kind: 'list', spec: ports }, timing: 1, resolveHostnames: false },
+  });
+  const lockPath = monitor.store.paths('left').scanLock;
+  const headStart = await startScanEarly(dataDir, 'left');
+  assert.ok(headStart);
+  assert.equal(
+    await startScanEarly(dataDir, 'left'),
+    undefined,
+    'a second head start does not run nmap twice',
+  );
+  let pid = 0;
+  headStart.follow({ onStart: (info) => (pid = info.pid), onProgress: () => {} });
+  assert.ok(pid > 0, 'follow passes on a start that happened before it');
+  await headStart.abandon();
+  assert.equal((await headStart.result).failure?.kind, 'cancelled');
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'nmap is gone');
+  assert.equal(lockHolder(lockPath), undefined, 'the lock is free again');
+  assert.equal(monitor.history('left').records.length, 0, 'nothing recorded: nobody took the scan over');
 });

@@ -1,11 +1,6 @@
 // `portwatch scan NAME`: scan now, compare with the reference, record, report, and say what changed.
-import {
-  expectPositionals,
-  openMonitor,
-  parseCommandArgs,
-  scanSummary,
-  showProgress,
-} from '../../engine/monitor/cli.ts';
+import { startScanEarly } from '../../engine/monitor/head-start.ts';
+import { expectPositionals, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch scan NAME';
@@ -25,21 +20,32 @@ Progress goes to stderr when it is a terminal.
 `,
   async run(args, ctx) {
     const [name] = expectPositionals(parseCommandArgs(args, {}, usage).positionals, ['NAME'], usage);
-    const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
-    const clear = showProgress(monitor, ctx.stderr);
+    // nmap is most of the time a scan takes: start it first, then load the rest of Portwatch while it runs.
+    // (undefined when another process is scanning this profile: the monitor waits for that scan and joins it.)
+    const headStart = await startScanEarly(ctx.dataDir, name!, { env: ctx.env, signal: ctx.signal });
     try {
-      const outcome = await monitor.scanNow(name!, { signal: ctx.signal });
-      clear();
-      const summary = scanSummary(outcome);
-      if (outcome.entry.status !== 'ok') {
-        ctx.stderr.write(`portwatch: ${summary.trimEnd()}\n`);
-        return 2;
+      const { openMonitor, scanSummary, showProgress } = await import('../../engine/monitor/cli.ts');
+      const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
+      const clear = showProgress(monitor, ctx.stderr);
+      try {
+        const outcome = await monitor.scanNow(name!, {
+          signal: ctx.signal,
+          ...(headStart ? { headStart } : {}),
+        });
+        clear();
+        const summary = scanSummary(outcome);
+        if (outcome.entry.status !== 'ok') {
+          ctx.stderr.write(`portwatch: ${summary.trimEnd()}\n`);
+          return 2;
+        }
+        ctx.stdout.write(summary);
+        return outcome.entry.counts.alerted > 0 ? 1 : 0;
+      } finally {
+        clear();
+        await close();
       }
-      ctx.stdout.write(summary);
-      return outcome.entry.counts.alerted > 0 ? 1 : 0;
     } finally {
-      clear();
-      await close();
+      await headStart?.abandon(); // nothing left to do when the monitor took the scan over
     }
   },
 };

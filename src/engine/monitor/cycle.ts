@@ -11,6 +11,7 @@ import { computeChanges } from '../diff/changes.ts';
 import { ndiff } from '../diff/ndiff/index.ts';
 import { UserError, messageOf } from '../errors.ts';
 import { runNmap, type NmapResult, type ScanProgress } from '../nmap/run.ts';
+import type { HeadStart, NmapStart } from './head-start.ts';
 import { newId, type ProfilePaths } from './layout.ts';
 import type { HistoryStore } from './history.ts';
 import type { ReferenceMeta, ReferenceStore } from './references.ts';
@@ -23,6 +24,8 @@ export type ScanPhase = 'scan' | 'confirm';
 
 export interface CycleInput {
   profile: Profile;
+  /** The scan, when it was started before the cycle (see head-start.ts); otherwise the cycle starts nmap. */
+  started?: HeadStart;
   paths: ProfilePaths;
   references: ReferenceStore;
   history: HistoryStore;
@@ -50,21 +53,25 @@ export interface CycleOutcome {
 export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
   const { profile, references, history } = input;
   const now = input.now ?? (() => new Date());
-  const startedAt = now();
+  const startedAt = input.started?.startedAt ?? now();
   const id = newId(startedAt);
 
   let result: NmapResult | undefined;
   let status: ScanStatus = 'ok';
   let reason: string | undefined;
+  const onProgress = (progress: ScanProgress) => input.onProgress?.(progress, 'scan');
+  const onStart = ({ pid, args }: NmapStart) => input.onStart?.({ pid, args }, 'scan');
   try {
-    result = await runNmap({
-      targets: profile.targets,
-      options: profile.options,
-      nmapPath: input.nmapPath,
-      signal: input.signal,
-      onProgress: (progress) => input.onProgress?.(progress, 'scan'),
-      onStart: ({ pid, args }) => input.onStart?.({ pid, args }, 'scan'),
-    });
+    input.started?.follow({ onProgress, onStart });
+    result = await (input.started?.result ??
+      runNmap({
+        targets: profile.targets,
+        options: profile.options,
+        nmapPath: input.nmapPath,
+        signal: input.signal,
+        onProgress,
+        onStart,
+      }));
     if (result.failure) {
       status = result.failure.kind === 'cancelled' ? 'cancelled' : 'failed';
       reason = result.failure.message;

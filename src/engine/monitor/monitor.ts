@@ -29,6 +29,7 @@ import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../sc
 import { removeStaleTemps } from '../store/atomic.ts';
 import { acquireLock, lockHolder, type LockOwner, type Lock } from '../store/lock.ts';
 import { runCycle, type CycleOutcome, type ScanPhase } from './cycle.ts';
+import type { HeadStart } from './head-start.ts';
 import { HistoryStore } from './history.ts';
 import { newId, type ProfilePaths } from './layout.ts';
 import { machineLooksOffline, type OfflineCheck } from './offline.ts';
@@ -468,15 +469,21 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /**
    * Scans the profile now, compares, records and reports. A scan of this profile already running in this
    * process is joined; one running in another process is waited for and its result returned (joined).
+   * `headStart`: a scan of this profile already started by `startScanEarly` (holding the lock), taken over.
    */
-  scanNow(name: string, options: { trigger?: ScanTrigger; signal?: AbortSignal } = {}): Promise<ScanOutcome> {
+  scanNow(
+    name: string,
+    options: { trigger?: ScanTrigger; signal?: AbortSignal; headStart?: HeadStart } = {},
+  ): Promise<ScanOutcome> {
     const key = this.#key(name);
     const running = this.#running.get(key);
     if (running) return running.promise.then((outcome) => ({ ...outcome, joined: true }));
-    const profile = this.store.get(name);
+    const { headStart } = options;
+    const profile = headStart?.profile ?? this.store.get(name);
     const controller = linkedController(options.signal);
+    if (headStart) controller.signal.addEventListener('abort', () => headStart.cancel(), { once: true });
     const entry: Running = { controller, promise: undefined as unknown as Promise<ScanOutcome> };
-    entry.promise = this.#scan(profile, options.trigger ?? 'manual', entry).finally(() => {
+    entry.promise = this.#scan(profile, options.trigger ?? 'manual', entry, headStart).finally(() => {
       this.#running.delete(key);
       this.#changed();
     });
@@ -492,11 +499,16 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return running !== undefined;
   }
 
-  async #scan(profile: Profile, trigger: ScanTrigger, running: Running): Promise<ScanOutcome> {
+  async #scan(
+    profile: Profile,
+    trigger: ScanTrigger,
+    running: Running,
+    headStart?: HeadStart,
+  ): Promise<ScanOutcome> {
     const paths = this.store.paths(profile.name);
     const before = readState(paths).lastScanId;
-    const busy = lockHolder(paths.scanLock);
-    const lock = await this.#lock(profile, paths, running.controller.signal);
+    const busy = !headStart && lockHolder(paths.scanLock);
+    const lock = headStart?.lock ?? (await this.#lock(profile, paths, running.controller.signal));
     try {
       // Another process scanned while we waited: that scan is ours too.
       const after = readState(paths).lastScanId;
@@ -510,6 +522,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       this.emit('scan-started', { profile: profile.name, trigger });
       const outcome = await runCycle({
         profile,
+        ...(headStart ? { started: headStart } : {}),
         paths,
         references: this.#refs(profile.name),
         history: this.#history(profile.name),
