@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { HistoryEntry } from '../src/shared/history.ts';
 import type { Profile } from '../src/shared/profile.ts';
 import { HistoryStore } from '../src/engine/monitor/history.ts';
-import { ProfilePaths } from '../src/engine/monitor/layout.ts';
+import { ProfilePaths, idTime, newId } from '../src/engine/monitor/layout.ts';
 import { defaultScanOptions } from '../src/engine/monitor/profiles.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -101,4 +101,16 @@ test('the last 100 of a 100,000-scan history come back newest first, and page fu
   assert.equal(listed[99]!.id, 'scan-99900');
   assert.deepEqual(listed[99], entry(99_900));
   assert.equal(listed.find((e) => e.id === 'scan-99950')?.changes[0]?.kind, 'port-opened');
+});
+
+test('a scan id tells when it was made, which lets retention skip the log while nothing is old enough', () => {
+  const when = new Date('2026-03-29T01:59:59.987Z');
+  assert.equal(idTime(newId(when)), when.getTime());
+  for (const name of [
+    'scan-1',
+    '20260329T015959987Z',
+    '20261329T015959987Z-00ff',
+    'x20260329T015959987Z-00ff',
+  ])
+    assert.equal(idTime(name), undefined, name);
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { removeFile, writeFileAtomic } from '../store/atomic.ts';
 import { AppendLog, type LogPage } from '../store/log.ts';
-import type { ProfilePaths } from './layout.ts';
+import { idTime, type ProfilePaths } from './layout.ts';
 
 export class HistoryStore {
   readonly paths: ProfilePaths;
@@ -56,7 +56,13 @@ export class HistoryStore {
       return 0;
     }
     const cutoff = now.getTime() - retentionDays * 86_400_000;
-    const candidates = new Set(names.filter((n) => n.endsWith('.xml')).map((n) => n.slice(0, -4)));
+    // A scan's id holds its start time, so the log is read only when some XML is old enough to go.
+    const candidates = new Set(
+      names
+        .filter((n) => n.endsWith('.xml'))
+        .map((n) => n.slice(0, -4))
+        .filter((id) => (idTime(id) ?? -Infinity) < cutoff),
+    );
     if (candidates.size === 0) return 0;
     let removed = 0;
     // Walk back only as far as needed: every candidate is looked at once.

@@ -71,3 +71,12 @@ export function newId(now: Date = new Date()): string {
     .toString(16)
     .padStart(4, '0')}`;
 }
+
+/** The time an id was made at (see newId), or undefined for a name that is not such an id. */
+export function idTime(id: string): number | undefined {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(\d{3})Z-[0-9a-f]{4}$/.exec(id);
+  if (!m) return undefined;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) || new Date(time).toISOString() !== iso ? undefined : time;
+}
