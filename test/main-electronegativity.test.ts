@@ -15,37 +15,45 @@ const require = createRequire(import.meta.url);
 
 interface Finding {
   issue: string;
-  severity: string;
+  level: string;
   file: string;
   location: string;
-  sample: string;
+  message: string;
 }
 
-/** Electronegativity's CSV: one quoted-or-plain field per comma, one finding per line. */
-function parseCsv(text: string): Finding[] {
-  const rows = text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) =>
-      [...line.matchAll(/"((?:[^"]|"")*)"|([^,]*)/g)]
-        .filter((m) => m.index === 0 || line[m.index - 1] === ',')
-        .map((m) => m[1] ?? m[2] ?? ''),
-    );
-  return rows.map(([issue, severity, , file, location, sample]) => ({
-    issue: issue!,
-    severity: severity!,
-    file: file!,
-    location: location!,
-    sample: sample!,
-  }));
+interface Sarif {
+  runs: {
+    results: {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
+  }[];
+}
+
+/**
+ * Electronegativity's SARIF report, one finding per result. (Its CSV report is written by two unawaited writes,
+ * the header truncating the file while the rows are appended: under load the header can land over the rows.)
+ */
+function readSarif(text: string): Finding[] {
+  return (JSON.parse(text) as Sarif).runs[0]!.results.map((r) => {
+    const where = r.locations[0]!.physicalLocation;
+    return {
+      issue: r.ruleId,
+      level: r.level,
+      file: where.artifactLocation.uri,
+      location: String(where.region.startLine),
+      message: r.message.text,
+    };
+  });
 }
 
 test('electronegativity finds nothing beyond the explained allow-list', { timeout: 240_000 }, async () => {
   const dist = path.join(path.dirname(require.resolve('@doyensec/electronegativity/package.json')), 'dist');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-eng-'));
   try {
-    const out = path.join(dir, 'findings.csv');
+    const out = path.join(dir, 'findings.sarif');
     // It first downloads translations (and crashes doing so on Node 24 without network), so this replaces that
     // step and calls its runner with the bundled English messages. -e: the Electron we ship; the check that downloads Electron's
     // release list is left out (no network in tests).
@@ -57,7 +65,7 @@ test('electronegativity finds nothing beyond the explained allow-list', { timeou
       require.cache[i18nFile] = stub;
       require('i18n').configure({ locales: ['en-US'], defaultLocale: 'en-US', directory: ${JSON.stringify(path.join(dist, 'locales'))}, updateFiles: false, objectNotation: true, register: global });
       require(${JSON.stringify(path.join(dist, 'runner.js'))})({
-        input: ${JSON.stringify(path.join(root, 'src'))}, output: ${JSON.stringify(out)}, isSarif: false,
+        input: ${JSON.stringify(path.join(root, 'src'))}, output: ${JSON.stringify(out)}, isSarif: true,
         customScan: [], excludeFromScan: ['availablesecurityfixesglobalcheck'], isRelative: true, isVerbose: false,
         electronVersionOverride: '45.4.1', parserPlugins: [],
       }, false).catch((e) => { console.error(e.stack); process.exit(1); });`;
@@ -66,7 +74,7 @@ test('electronegativity finds nothing beyond the explained allow-list', { timeou
       timeout: 200_000,
       maxBuffer: 16 * 1024 * 1024,
     });
-    const findings = parseCsv(await readFile(out, 'utf8'));
+    const findings = readSarif(await readFile(out, 'utf8'));
     const allow = JSON.parse(
       await readFile(path.join(root, 'test', 'electronegativity-allow.json'), 'utf8'),
     ) as {
@@ -75,7 +83,7 @@ test('electronegativity finds nothing beyond the explained allow-list', { timeou
     const allowed = (f: Finding) => allow.allow.some((a) => a.issue === f.issue && a.file === f.file);
     const unexplained = findings.filter((f) => !allowed(f));
     assert.deepEqual(
-      unexplained.map((f) => `${f.issue} ${f.severity} ${f.file}:${f.location} ${f.sample}`),
+      unexplained.map((f) => `${f.issue} (${f.level}) ${f.file}:${f.location} ${f.message}`),
       [],
       'new findings: fix them, or explain them in test/electronegativity-allow.json',
     );
