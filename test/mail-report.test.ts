@@ -86,6 +86,21 @@ test('suppressed (expected) changes are not reported', () => {
   assert.ok(!mail.text.includes(' 80/tcp open'));
 });
 
+test('the ndiff block says when it shows more than the listed changes (dropped by confirmation, expected)', () => {
+  const expected = portOpened('127.0.40.10', 80);
+  const kept = portOpened('127.0.40.10', 81);
+  const report = testReport({ changes: [expected, kept], suppressed: [changeKey(expected)] });
+  report.entry.confirmation = { args: ['-p', '80-82'], dropped: 1 };
+  const { text, html } = reportForScan(report);
+  const note =
+    'It compares the reference with the scan as nmap wrote it, so it also shows 1 change that did not show ' +
+    'again when rescanned and 1 expected or snoozed change, not listed above.';
+  assert.ok(text.includes(`ndiff:\n${note}\n`), text);
+  assert.ok(html.includes(`ndiff: ${note}</p>`), html);
+  const plain = reportForScan(testReport({ changes: [kept] }));
+  assert.ok(!plain.text.includes('It compares'), 'no note when ndiff shows just what is listed');
+});
+
 test('long reports are capped with "and N more" and carry the full report as an attachment', () => {
   const changes = Array.from({ length: 250 }, (_, i) => portOpened(`127.0.40.${10 + (i % 5)}`, 1000 + i));
   const ndiffText = Array.from({ length: 1000 }, (_, i) => `+${1000 + i}/tcp open unknown`).join('\n') + '\n';

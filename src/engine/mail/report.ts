@@ -16,6 +16,8 @@ export interface ScanItem extends Pick<
   /** The alerted changes only. */
   changes: Change[];
   ndiffText: string;
+  /** Why ndiff's block shows changes not listed (it compares the scan as nmap wrote it), when it does. */
+  ndiffNote?: string;
 }
 
 export interface WatchdogItem {
@@ -45,6 +47,8 @@ export const DEFAULT_LIMITS: ReportLimits = { maxChanges: 100, maxNdiffLines: 30
 
 export function scanItem(report: ScanReport, kind: ScanItem['kind']): ScanItem {
   const { entry, profile } = report;
+  const changes = alertedChanges(entry);
+  const note = ndiffNote(entry.confirmation?.dropped ?? 0, entry.changes.length - changes.length);
   return {
     kind,
     entryId: entry.id,
@@ -54,9 +58,21 @@ export function scanItem(report: ScanReport, kind: ScanItem['kind']): ScanItem {
     status: entry.status,
     ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
     counts: entry.counts,
-    changes: alertedChanges(entry),
+    changes,
     ndiffText: report.ndiffText,
+    ...(note ? { ndiffNote: note } : {}),
   };
+}
+
+/** ndiff is not filtered: say what it shows beyond the listed changes, so its extra lines don't alarm. */
+function ndiffNote(dropped: number, quiet: number): string | undefined {
+  const extra = [
+    ...(dropped > 0 ? [`${plural(dropped, 'change')} that did not show again when rescanned`] : []),
+    ...(quiet > 0 ? [plural(quiet, 'expected or snoozed change')] : []),
+  ];
+  return extra.length > 0
+    ? `It compares the reference with the scan as nmap wrote it, so it also shows ${extra.join(' and ')}, not listed above.`
+    : undefined;
 }
 
 /** "2026-11-24 07:05 UTC+01:00", in this machine's time zone. */
@@ -207,7 +223,7 @@ function textItem(item: ReportItem, budget: Budget): string {
     }
   }
   if (item.kind !== 'failed' && item.ndiffText.trim() !== '') {
-    out.push('', 'ndiff:', cutNdiff(item.ndiffText, budget));
+    out.push('', 'ndiff:', ...(item.ndiffNote ? [item.ndiffNote] : []), cutNdiff(item.ndiffText, budget));
   }
   out.push('', `History entry: ${item.entryId}`);
   return out.join('\n');
@@ -291,7 +307,7 @@ function htmlItem(item: ReportItem, budget: Budget): string {
   }
   if (item.kind !== 'failed' && item.ndiffText.trim() !== '') {
     out.push(
-      `<p style="${STYLE.muted}">ndiff:</p><pre style="${STYLE.pre}">${e(cutNdiff(item.ndiffText, budget))}</pre>`,
+      `<p style="${STYLE.muted}">ndiff:${item.ndiffNote ? ` ${e(item.ndiffNote)}` : ''}</p><pre style="${STYLE.pre}">${e(cutNdiff(item.ndiffText, budget))}</pre>`,
     );
   }
   out.push(`<p style="${STYLE.muted}">History entry: ${e(item.entryId)}</p>`);
