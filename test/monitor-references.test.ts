@@ -168,6 +168,10 @@ test('retention drops the XML of old no-change scans but keeps scans with change
   assert.ok(monitor.scanXml('keep', latest.id), 'the newest scan keeps its XML');
   assert.ok(monitor.currentReference('keep'), 'references are never pruned');
   assert.throws(() => monitor.acceptScan('keep', { entryId: quiet2.id }), /pruned/);
+  // The history says so too (what the app's Accept button and `history --json` go by).
+  assert.equal(monitor.entry('keep', quiet2.id)?.hasXml, false);
+  assert.equal(monitor.history('keep').records.find((e) => e.id === quiet1.id)?.hasXml, false);
+  assert.equal(monitor.entry('keep', changed.id)?.hasXml, true);
 });
 
 test('the watchdog reports a profile without a successful scan through the Reporter', async (t) => {

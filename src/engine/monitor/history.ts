@@ -16,18 +16,27 @@ export class HistoryStore {
     this.log = new AppendLog<HistoryEntry>(paths.historyLog);
   }
 
+  // Entries come back with `hasXml` as it is now: the log line says the XML was kept, retention may have
+  // removed it since (the log is append-only, so the line is not rewritten).
+
   /** Newest first; pass the returned `next` as `before` for the page before. */
   list(limit = 100, before?: number): LogPage<HistoryEntry> {
-    return this.log.readLast(limit, before);
+    const page = this.log.readLast(limit, before);
+    return { ...page, records: page.records.map((entry) => this.#current(entry)) };
   }
 
   get(id: string): HistoryEntry | undefined {
-    return this.log.findLast((entry) => entry.id === id);
+    return this.findLast((entry) => entry.id === id);
   }
 
   /** The newest entry that satisfies `match` (e.g. the last successful scan). */
   findLast(match: (entry: HistoryEntry) => boolean): HistoryEntry | undefined {
-    return this.log.findLast(match);
+    const entry = this.log.findLast(match);
+    return entry && this.#current(entry);
+  }
+
+  #current(entry: HistoryEntry): HistoryEntry {
+    return entry.hasXml && !fs.existsSync(this.paths.scanXml(entry.id)) ? { ...entry, hasXml: false } : entry;
   }
 
   /** Records a scan: its XML first (if any), then its line. */
