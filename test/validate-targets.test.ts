@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   MAX_ADDRESSES_PER_PROFILE,
   splitTargetLines,
+  splitTargetList,
   validateTarget,
   validateTargets,
 } from '../src/shared/validate/index.ts';
@@ -235,4 +236,25 @@ test('a text box splits into one entry per line, blank lines dropped', () => {
     'host.example',
     '10.0.0.2 10.0.0.3',
   ]);
+});
+
+test("a comma-separated list (--targets) keeps nmap's octet lists whole", () => {
+  const cases: Array<[string, string[]]> = [
+    ['10.0.0.1,10.0.0.2', ['10.0.0.1', '10.0.0.2']],
+    ['10.0.0.1,3,5', ['10.0.0.1,3,5']],
+    ['10.0.1-3,7.1', ['10.0.1-3,7.1']],
+    ['10.0.1-3,7.1,10.0.0.9', ['10.0.1-3,7.1', '10.0.0.9']],
+    [' 192.168.1.0/24 , host.example,, 10.0.0.5-9 ', ['192.168.1.0/24', 'host.example', '10.0.0.5-9']],
+    ['host.example,3', ['host.example', '3']],
+    ['fe80::1,2', ['fe80::1', '2']],
+  ];
+  for (const [text, entries] of cases) assert.deepEqual(splitTargetList(text), entries, text);
+  // What the split keeps whole, the rules read as one target with its addresses.
+  assert.deepEqual(validateTargets(splitTargetList('10.0.1-3,7.1')), {
+    ok: true,
+    value: { targets: ['10.0.1-3,7.1'], count: 4, family: 'ipv4' },
+    warnings: [],
+  });
+  // A bare number after a host name is still refused, with the rules' reason.
+  assert.equal(validateTargets(splitTargetList('host.example,3')).ok, false);
 });

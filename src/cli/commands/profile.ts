@@ -1,5 +1,6 @@
 // `portwatch profile add|list|show|remove|pause|resume`: what to scan, how and when.
 import type { Profile, ScanOptions } from '../../shared/profile.ts';
+import { splitTargetList } from '../../shared/validate/targets.ts';
 import { UserError } from '../../engine/errors.ts';
 import { plural } from '../../engine/mail/describe.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
@@ -23,7 +24,8 @@ const help = `Usage:
 A profile is what Portwatch watches: targets, scan options, a schedule, its own reference and history.
 
 add options:
-  --targets LIST        addresses, CIDR blocks, nmap ranges or host names, comma-separated (required)
+  --targets LIST        addresses, CIDR blocks, nmap ranges (10.0.0.1-20, 10.0.0.1,3,5) or host names,
+                        comma-separated (required)
   --ports SPEC          ports to scan, e.g. "22,80,443,8000-8100" (default: nmap's 1,000 most common)
   --top-ports N         the N most common ports instead
   --schedule WHEN       manual (default), hourly, "daily 07:30", "weekly mon 09:00", "every 15 minutes",
@@ -97,10 +99,7 @@ async function add(args: string[], ctx: CommandContext): Promise<number> {
   const monitor = new Monitor({ dataDir: ctx.dataDir });
   const profile = monitor.addProfile({
     name: name!,
-    targets: targetsText
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => t !== ''),
+    targets: splitTargetList(targetsText),
     options,
     ...(scheduleText !== undefined ? { schedule: parseSchedule(scheduleText) } : {}),
     ...(watchdog !== undefined ? { watchdogHours: watchdog } : {}),

@@ -336,3 +336,22 @@ export function splitTargetLines(text: string): string[] {
     .map(trimAscii)
     .filter((line) => line !== '');
 }
+
+/**
+ * A comma-separated target list (the CLI's --targets) as entries. nmap writes lists inside an IPv4 octet
+ * with commas too (10.0.0.1,3,5 or 10.0.1-3,7.1), so a piece of digits, dashes and dots that does not make
+ * a whole address by itself continues the octet list before it rather than starting a new target.
+ */
+export function splitTargetList(text: string): string[] {
+  const dots = (s: string) => s.split('.').length - 1;
+  const octets = /^[0-9.,-]+$/;
+  const entries: string[] = [];
+  for (const piece of text.split(',').map(trimAscii)) {
+    if (piece === '') continue;
+    const last = entries.at(-1);
+    if (last !== undefined && octets.test(last) && octets.test(piece) && dots(last) + dots(piece) <= 3)
+      entries[entries.length - 1] = `${last},${piece}`;
+    else entries.push(piece);
+  }
+  return entries;
+}
