@@ -218,5 +218,5 @@ test('stdout that cannot be written (a full disk) is a one-line error and exit 2
     encoding: 'utf8',
   });
   assert.equal(run.status, 2);
-  assert.match(run.stderr, /^portwatch: can't write the diff to stdout: ENOSPC[^\n]*\n$/);
+  assert.match(run.stderr, /^portwatch: can't write to stdout: ENOSPC[^\n]*\n$/);
 });

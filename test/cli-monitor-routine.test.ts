@@ -337,3 +337,16 @@ test('Ctrl-C during a scan stops nmap, records the scan as cancelled, exits 2 an
   assert.equal(entry!.status, 'cancelled');
   assert.deepEqual(entry!.changes, []);
 });
+
+test('output to a reader that is gone (| head) is dropped quietly: the command keeps its exit code', async (t) => {
+  const dataDir = tempData(t);
+  for (const args of [['profile', 'list'], ['--help']]) {
+    const child = spawn(bin, ['--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the read end is closed before anything is written: every write fails (EPIPE)
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(err, '', args.join(' '));
+    assert.equal(code, 0, args.join(' '));
+  }
+});

@@ -101,6 +101,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+// Output: a reader that stops early (`portwatch history NAME | head`) is not an error: the rest is dropped and
+// the command still finishes (a scan is recorded and reported) with its own exit code. Any other failure to
+// write stdout (a full disk) is one line on stderr and exit 2.
+let outputFailed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || outputFailed) return;
+  outputFailed = true;
+  process.stderr.write(`portwatch: can't write to stdout: ${error.message}\n`);
+  process.exitCode = 2;
+});
+
 const code = await main(process.argv.slice(2));
 // Let stdout drain (large diffs are written to a pipe) before exiting with the code.
-process.exitCode = code;
+if (!outputFailed) process.exitCode = code;

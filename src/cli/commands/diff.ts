@@ -209,24 +209,19 @@ function isRegularFile(file: string): boolean {
 }
 
 /**
- * Writes to stdout. A reader that goes away (`| head`) is not an error: stop writing, keep the exit code.
- * Any other write error (a full disk) stops the output and is reported by done().
+ * Writes to stdout, and stops once stdout failed: a reader that went away (`| head`) or a full disk, which
+ * src/cli/main.ts reports (or, for the reader, lets pass).
  */
 function stdoutWriter(stdout: Writable) {
   let closed = false;
-  let writeError: NodeJS.ErrnoException | undefined;
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
-    closed = true;
-    if (error.code !== 'EPIPE') writeError ??= error;
-  });
+  stdout.on('error', () => (closed = true));
   return {
     write: (text: string) => {
       if (!closed) stdout.write(text);
     },
-    /** Errors of the last writes arrive after them: waits until stdout has taken everything. */
+    /** Waits until stdout has taken everything (errors of the last writes arrive after them). */
     async done(): Promise<void> {
       await new Promise<void>((resolve) => stdout.write('', () => resolve()));
-      if (writeError) throw new UserError(`can't write the diff to stdout: ${writeError.message}`);
     },
   };
 }
