@@ -8,6 +8,7 @@ import {
   parsePortSpec,
   privilegesNeeded,
   slugifyProfileName,
+  describeScheduleError,
   validateCron,
   validateProfileName,
   validateScanOptions,
@@ -211,4 +212,20 @@ test('schedules: presets and five-field cron accepted (shortcuts written out), t
     { kind: 'hourly' },
   ])
     assert.equal(validateSchedule(schedule as never).ok, false, JSON.stringify(schedule));
+});
+
+test('a refused schedule reads as one line that names it', () => {
+  const lines = [
+    [
+      { kind: 'cron', expression: '61 * * * *' },
+      /^schedule '61 \* \* \* \*' is not a valid cron expression: /,
+    ],
+    [{ kind: 'cron', expression: '@reboot' }, /^schedule '@reboot' is not a cron shortcut: use @hourly/],
+    [{ kind: 'daily', time: '25:00' }, /^schedule time '25:00': write the time as HH:MM/],
+  ] as const;
+  for (const [schedule, line] of lines) {
+    const result = validateSchedule(schedule);
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.match(describeScheduleError(result.errors[0]!), line);
+  }
 });

@@ -5,8 +5,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 import type { Schedule } from '../../shared/profile.ts';
-import { validateSchedule } from '../../shared/validate/schedule.ts';
-import { describeError } from '../../shared/validate/result.ts';
+import { describeScheduleError, validateSchedule } from '../../shared/validate/schedule.ts';
 import { UserError } from '../errors.ts';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -15,7 +14,7 @@ const GRID_ANCHOR = new Date(2001, 0, 1).getTime();
 /** The schedule as the shared rules normalise it, or a UserError saying what to fix. */
 export function checkSchedule(schedule: Schedule): Schedule {
   const result = validateSchedule(schedule);
-  if (!result.ok) throw new UserError(`schedule ${describeError(result.errors[0]!, 'schedule')}`);
+  if (!result.ok) throw new UserError(describeScheduleError(result.errors[0]!));
   return result.value;
 }
 

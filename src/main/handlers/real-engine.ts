@@ -19,7 +19,7 @@ import type { HistoryEntry } from '../../shared/history.ts';
 import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { describeError, validateSchedule } from '../../shared/validate/index.ts';
+import { describeScheduleError, validateSchedule } from '../../shared/validate/index.ts';
 import type { AppEngine } from './engine.ts';
 
 export interface AppEngineOptions {
@@ -108,7 +108,7 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
   };
   const checkSchedule = (schedule: Parameters<AppEngine['describeSchedule']>[0]) => {
     const result = validateSchedule(schedule);
-    if (!result.ok) throw new UserError(describeError(result.errors[0]!, 'schedule'));
+    if (!result.ok) throw new UserError(describeScheduleError(result.errors[0]!));
     return result.value;
   };
 

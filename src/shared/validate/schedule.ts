@@ -3,7 +3,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../profile.ts';
 import { controlOrInvisible, describeChar, firstMatch } from './chars.ts';
-import { invalid, valid, type Validation } from './result.ts';
+import { invalid, valid, type FieldError, type Validation } from './result.ts';
 
 /** cron's @-shortcuts, written out, so the scheduler gets a plain five-field expression. */
 const shortcuts: Record<string, string> = {
@@ -33,8 +33,7 @@ export function validateCron(input: string): Validation<string> {
   const trimmed = input.trim();
   if (trimmed === '') return fail('is empty: write five fields, e.g. "0 3 * * *" for 03:00 every day');
   const expression = shortcuts[trimmed.toLowerCase()] ?? trimmed.split(/\s+/).join(' ');
-  if (expression.startsWith('@'))
-    return fail(`'${trimmed}' is not a cron shortcut: use @hourly, @daily, @weekly…`);
+  if (expression.startsWith('@')) return fail('is not a cron shortcut: use @hourly, @daily, @weekly…');
   const odd = firstMatch(expression, /[^0-9A-Za-z*,/ -]/);
   if (odd !== undefined) return fail(`contains ${describeChar(odd)}, which standard cron does not use`);
   const fields = expression.split(' ');
@@ -50,6 +49,13 @@ export function validateCron(input: string): Validation<string> {
     return fail(`is not a valid cron expression: ${(error as Error).message}`);
   }
   return valid(expression);
+}
+
+/** One line for a refused schedule: "schedule '61 * * * *' is not a valid cron expression: …". */
+export function describeScheduleError(error: FieldError): string {
+  return error.field === 'schedule'
+    ? `schedule '${error.input}' ${error.message}`
+    : `schedule ${error.field ?? ''} '${error.input}': ${error.message}`;
 }
 
 export function validateSchedule(input: Schedule): Result {
