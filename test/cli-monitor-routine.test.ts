@@ -350,3 +350,36 @@ test('output to a reader that is gone (| head) is dropped quietly: the command k
     assert.equal(code, 0, args.join(' '));
   }
 });
+
+test('schedules through the CLI: a cron line described in words with its next runs; a bad one refused in one line', async (t) => {
+  const dataDir = tempData(t);
+  const add = await portwatch(dataDir, [
+    'profile',
+    'add',
+    'cron',
+    '--targets',
+    '127.0.31.8',
+    '--schedule',
+    '30 6 * * 1-5',
+  ]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.match(add.stdout, /; at 06:30, monday through friday\n/);
+  const show = await portwatch(dataDir, ['profile', 'show', 'cron']);
+  const runs = [...show.stdout.matchAll(/(?:next runs:|^) +(\w{3} \w{3} \d\d \d{4} 06:30:00)/gm)].map(
+    (m) => new Date(m[1]!),
+  );
+  assert.equal(runs.length, 3, show.stdout);
+  for (const run of runs)
+    assert.ok(run.getDay() >= 1 && run.getDay() <= 5 && run.getTime() > Date.now(), String(run));
+  const bad = await portwatch(dataDir, [
+    'profile',
+    'add',
+    'bad',
+    '--targets',
+    '127.0.31.9',
+    '--schedule',
+    '61 * * * *',
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^portwatch: schedule '61 \* \* \* \*' is not a valid cron expression: [^\n]*\n$/);
+});
