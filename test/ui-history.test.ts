@@ -120,7 +120,14 @@ test(
 
     await options.nth(1).click();
     const detail = page.getByTestId('scan-detail');
-    await detail.waitFor();
+    await detail.waitFor().catch(async (error: Error) => {
+      // Say what the window showed instead (nothing chosen, still loading, or an error), to tell the cases apart.
+      const pane = await page.locator('main.history-main').innerText();
+      const chosen = await page.getByRole('option', { selected: true }).count();
+      throw new Error(
+        `${error.message}\n${chosen} row(s) selected; the detail pane said: ${pane.slice(0, 500)}`,
+      );
+    });
     const hosts = detail.getByRole('region', { name: /^Changes on / });
     assert.equal(await hosts.count(), 2);
     const first = await hosts.nth(0).innerText();
