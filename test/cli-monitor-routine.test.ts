@@ -6,14 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { changeKey } from '../src/shared/changes.ts';
 import type { HistoryEntry } from '../src/shared/history.ts';
 import { lockHolder } from '../src/engine/store/lock.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
-import { Listeners } from './support/listeners.ts';
+import { Listeners, closedPort } from './support/listeners.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'portwatch');
@@ -37,14 +36,6 @@ function tempData(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-cli-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function closedPort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function lastEntries(dataDir: string, name: string, limit: number): Promise<HistoryEntry[]> {

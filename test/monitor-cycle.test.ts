@@ -10,7 +10,7 @@ import { changeKey } from '../src/shared/changes.ts';
 import { Monitor } from '../src/engine/monitor/monitor.ts';
 import { startScanEarly } from '../src/engine/monitor/head-start.ts';
 import { lockHolder } from '../src/engine/store/lock.ts';
-import { Listeners, nmapXml } from './support/listeners.ts';
+import { Listeners, closedPort, nmapXml } from './support/listeners.ts';
 
 function setup(
   t: { after(fn: () => unknown): void },
@@ -25,15 +25,6 @@ function setup(
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   return { dataDir, listeners, monitor };
-}
-
-/** A port that is closed now: bind on port 0, note the port, close. */
-async function closedPort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test('a change seen once and gone when rescanned is dropped by confirmation; one that holds is kept', async (t) => {

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +13,7 @@ import { UserError } from '../src/engine/errors.ts';
 import { Monitor } from '../src/engine/monitor/monitor.ts';
 import { hostKey } from '../src/engine/monitor/runs.ts';
 import { silentReporter, type Reporter } from '../src/engine/reporter.ts';
-import { Listeners, nmapXml } from './support/listeners.ts';
+import { Listeners, closedPort, nmapXml } from './support/listeners.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -22,14 +21,6 @@ function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-refs-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function closedPort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test('import takes a complete nmap XML file and refuses a truncated one, naming the file', async (t) => {

@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { NmapXmlParser, parseNmapXml, type TaskProgress } from '../src/engine/nmap/parse.ts';
+import { closedPort } from './support/listeners.ts';
 
 const run = promisify(execFile);
 
@@ -19,13 +20,6 @@ async function listen(host: string): Promise<{ server: Server; port: number }> {
     server.listen(0, host, resolve);
   });
   return { server, port: (server.address() as { port: number }).port };
-}
-
-/** A port on `host` that nothing listens on (bound, noted, released). */
-async function closedPort(host: string): Promise<number> {
-  const { server, port } = await listen(host);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function seeded(seed: number): () => number {

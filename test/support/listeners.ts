@@ -16,6 +16,7 @@
 //   `reply` back to every datagram, so nmap -sU sees the port open.
 // - close() stops every listener and drops every open connection; it is safe to call twice. A listener can
 //   also be stopped alone with its own close() (to make a port close between two scans).
+// - closedPort(host): a port nothing listens on (bound on port 0, noted, released), for a closed-port probe.
 // - nmapXml() runs nmap without a shell (execFile) with `-oX -` appended and returns the XML text. It rejects
 //   with nmap's stderr when nmap fails. Only ever pass loopback or test-namespace targets.
 import { execFile } from 'node:child_process';
@@ -166,6 +167,15 @@ export class Listeners {
     this.#closers.add(close);
     return { protocol: 'tcp', host, port: (server.address() as net.AddressInfo).port, close };
   }
+}
+
+/** A port on `host` that nothing listens on now: bound on port 0, noted, released. */
+export async function closedPort(host: string): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function bindError(protocol: string, host: string, port: number, error: unknown): Error {
