@@ -57,6 +57,8 @@ export async function startScanEarly(
   let started: NmapStart | undefined;
   let progress: ScanProgress | undefined;
   let follower: HeadStartFollower | undefined;
+  let spawned!: () => void;
+  const running = new Promise<void>((resolve) => (spawned = resolve));
   const result = runNmap({
     targets: profile.targets,
     options: profile.options,
@@ -69,19 +71,13 @@ export async function startScanEarly(
     },
     onStart: ({ pid, args }) => {
       started = { pid, args };
+      spawned();
       follower?.onStart(started);
     },
   });
   result.catch(() => {}); // the Monitor awaits it; this only keeps an early failure from being "unhandled"
   // Return once nmap runs (or could not start), so loading the rest does not hold up starting it.
-  await new Promise<void>((resolve) => {
-    follower = { onStart: () => resolve(), onProgress: () => {} };
-    result.then(
-      () => resolve(),
-      () => resolve(),
-    );
-  });
-  follower = undefined;
+  await Promise.race([running, result.catch(() => {})]);
   return {
     profile,
     startedAt,
