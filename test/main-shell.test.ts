@@ -18,8 +18,8 @@ import type {
   WindowLike,
   WindowSpec,
 } from '../src/main/deps.ts';
-import { openAppEngine } from '../src/main/handlers/real-engine.ts';
-import { AppStatus } from '../src/main/handlers/status.ts';
+import { openAppEngine } from '../src/engine/api/real-engine.ts';
+import { AppStatus } from '../src/engine/api/status.ts';
 import { Notifier } from '../src/main/notifier.ts';
 import { CONTENT_SECURITY_POLICY, resolveRendererRequest } from '../src/main/renderer-protocol.ts';
 import { buildTrayMenu } from '../src/main/tray-menu.ts';

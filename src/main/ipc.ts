@@ -1,7 +1,7 @@
 // Registers every request handler with ipcMain. A message is answered only when it comes from one of our
 // windows, loaded from our own origin; anything else is dropped with a one-line refusal (and logged).
 import { channels, ipcChannel, type Channel } from '../shared/ipc.ts';
-import type { Handlers } from './handlers/index.ts';
+import type { Handlers } from '../engine/api/index.ts';
 import type { IpcEventLike, IpcMainLike } from './deps.ts';
 import { RENDERER_ORIGIN } from './renderer-protocol.ts';
 

@@ -5,7 +5,7 @@ import { app } from 'electron';
 import { defaultDataDir } from '../engine/paths.ts';
 import { startApp } from './app.ts';
 import { electronDeps, hardenApp, registerRendererScheme } from './electron.ts';
-import { openAppEngine } from './handlers/real-engine.ts';
+import { openAppEngine } from '../engine/api/real-engine.ts';
 import { openUiState } from './ui-state.ts';
 
 // dist/main/main.cjs -> the project (or the packaged app's) root.

@@ -14,10 +14,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright';
-import { createHandlers, type Handlers } from '../../src/main/handlers/index.ts';
-import { openAppEngine, type OpenedAppEngine } from '../../src/main/handlers/real-engine.ts';
-import { toRow } from '../../src/main/handlers/rows.ts';
-import { AppStatus } from '../../src/main/handlers/status.ts';
+import { createHandlers, type Handlers } from '../../src/engine/api/index.ts';
+import { openAppEngine, type OpenedAppEngine } from '../../src/engine/api/real-engine.ts';
+import { toRow } from '../../src/engine/api/rows.ts';
+import { AppStatus } from '../../src/engine/api/status.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/renderer-protocol.ts';
 import { channels, type AppEvents, type Channel, type EventName } from '../../src/shared/ipc.ts';
 

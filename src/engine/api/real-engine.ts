@@ -2,19 +2,19 @@
 // detection the CLI uses, behind the AppEngine interface the request handlers call. No electron here: the
 // shell passes its safeStorage codec in, and the tests use this very function on a temporary directory.
 import fs from 'node:fs';
-import { loadSettings, saveSettings } from '../../engine/config/settings-file.ts';
-import { createSecretStore, type SecretCodec, type SecretStore } from '../../engine/config/secrets.ts';
-import { ndiff } from '../../engine/diff/ndiff/index.ts';
-import { UserError, messageOf } from '../../engine/errors.ts';
-import { createMailReporter, type MailReporter } from '../../engine/mail/mail-reporter.ts';
-import { reportForScan } from '../../engine/mail/report.ts';
-import { sendTestMessage } from '../../engine/mail/test-message.ts';
-import { mailNotReady } from '../../engine/mail/transport.ts';
-import { Monitor } from '../../engine/monitor/monitor.ts';
-import { ReferenceStore, type ReferenceMeta } from '../../engine/monitor/references.ts';
-import { detectNmap, NMAP_INSTALL_HINT } from '../../engine/nmap/detect.ts';
-import { parseNmapXml } from '../../engine/nmap/parse.ts';
-import { withDelivery, type Reporter } from '../../engine/reporter.ts';
+import { loadSettings, saveSettings } from '../config/settings-file.ts';
+import { createSecretStore, type SecretCodec, type SecretStore } from '../config/secrets.ts';
+import { ndiff } from '../diff/ndiff/index.ts';
+import { UserError, messageOf } from '../errors.ts';
+import { createMailReporter, type MailReporter } from '../mail/mail-reporter.ts';
+import { reportForScan } from '../mail/report.ts';
+import { sendTestMessage } from '../mail/test-message.ts';
+import { mailNotReady } from '../mail/transport.ts';
+import { Monitor } from '../monitor/monitor.ts';
+import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
+import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
+import { parseNmapXml } from '../nmap/parse.ts';
+import { withDelivery, type Reporter } from '../reporter.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';

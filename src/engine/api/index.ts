@@ -2,7 +2,7 @@
 // these (src/main/ipc.ts) and the tests call them directly (test/support/ipc-bridge.ts). Every payload is
 // validated with its schema from the contract; every failure comes back as `{ ok: false, error }`, one line a
 // user can act on, never a thrown stack.
-import { UserError, messageOf } from '../../engine/errors.ts';
+import { UserError, messageOf } from '../errors.ts';
 import type { Settings } from '../../shared/settings.ts';
 import {
   describeIssue,
