@@ -1,7 +1,7 @@
 // Builds everything that runs outside the tests: the CLI (and its worker) for Node, and the Electron app
 // (main, preload, windows). esbuild bundles each entry (the CLI split per command) so start-up reads a few files, not dozens.
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -104,3 +104,32 @@ await build({
 });
 for (const page of ['settings.html', 'history.html'])
   await copyFile(path.join(root, 'src/renderer', page), path.join(out, 'renderer', page));
+
+// The same windows for a browser (`portwatch watch --ui`, src/web): the renderer's code behind an HTTP
+// transport, plus the status and sign-in pages. Their policy lets them connect to their own server, and to
+// nothing else; the app's windows connect nowhere.
+const webOut = path.join(out, 'web');
+await build({
+  ...appEntries,
+  platform: 'browser',
+  format: 'esm',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  entryPoints: {
+    settings: 'src/web/client/settings.ts',
+    history: 'src/web/client/history.ts',
+    status: 'src/web/client/status.tsx',
+    login: 'src/web/client/login.ts',
+  },
+  outdir: webOut,
+  minify: true,
+  sourcemap: false,
+});
+for (const page of ['settings.html', 'history.html']) {
+  const html = await readFile(path.join(root, 'src/renderer', page), 'utf8');
+  if (!html.includes("connect-src 'none'"))
+    throw new Error(`${page}: its policy no longer says connect-src 'none'`);
+  await writeFile(path.join(webOut, page), html.replace("connect-src 'none'", "connect-src 'self'"));
+}
+for (const page of ['status.html', 'login.html'])
+  await copyFile(path.join(root, 'src/web/client', page), path.join(webOut, page));
