@@ -132,20 +132,26 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   };
 
-  const loginLimit = { config: { rateLimit: { ...LOGIN_ATTEMPTS, groupId: 'login' } } };
-  // The link: spends its token, sets the cookie, and sends the browser on without the token in its address bar.
-  app.get<{ Querystring: { token?: string } }>('/login', loginLimit, async (request, reply) => {
-    const token = request.query.token;
-    if (typeof token === 'string' && sessions.useLoginToken(token)) {
-      openSession(reply);
-      log(`web ${who(request)}: signed in with a login link`);
-      return reply.code(303).header('Location', '/').header('Cache-Control', 'no-store').send();
-    }
-    if (typeof token === 'string') log(`web ${who(request)}: refused a used, expired or wrong login link`);
-    return sendLoginPage(reply, token === undefined ? 200 : 401);
+  // One route for both ways in, so the link and the password share one count of attempts per address.
+  app.route<{ Querystring: { token?: string }; Body: { password?: unknown } | undefined }>({
+    method: ['GET', 'POST'],
+    url: '/login',
+    config: { rateLimit: LOGIN_ATTEMPTS },
+    async handler(request, reply) {
+      if (request.method === 'POST') return passwordLogin(request.body?.password, request, reply);
+      // The link: spends its token, sets the cookie, and sends the browser on without the token in its
+      // address bar.
+      const token = request.query.token;
+      if (typeof token === 'string' && sessions.useLoginToken(token)) {
+        openSession(reply);
+        log(`web ${who(request)}: signed in with a login link`);
+        return reply.code(303).header('Location', '/').header('Cache-Control', 'no-store').send();
+      }
+      if (typeof token === 'string') log(`web ${who(request)}: refused a used, expired or wrong login link`);
+      return sendLoginPage(reply, token === undefined ? 200 : 401);
+    },
   });
-  app.post<{ Body: { password?: unknown } }>('/login', loginLimit, async (request, reply) => {
-    const password = request.body?.password;
+  const passwordLogin = async (password: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const verdict =
       typeof password === 'string' && password.length <= 1024
         ? await options.checkPassword?.(password)
@@ -159,7 +165,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     openSession(reply);
     log(`web ${who(request)}: signed in with the UI password`);
     return json(reply, 200, { ok: true, value: null });
-  });
+  };
   app.post('/logout', async (request, reply) => {
     const session = sessionOf(request);
     sessions.close(session);
@@ -222,7 +228,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         : app.initialConfig.bodyLimit!;
       return json(reply, 413, refusal(`the request is too large (at most ${Math.round(limit / 1024)} KiB)`));
     }
-    if (status === 429) return json(reply, 429, error);
+    if (status === 429)
+      return json(reply, 429, refusal((error as { error?: string }).error ?? 'too many requests'));
     if (status < 500) return json(reply, status, refusal(`bad request: ${error.message}`));
     log(
       `web ${who(request)}: internal error on ${request.method} ${request.url.split('?')[0]}: ${error.message}`,
