@@ -54,7 +54,7 @@ function whatChanged(channel: Channel, payload: unknown, before: Settings | unde
     case 'clearMailPassword':
       return 'mail password removed';
     case 'scanNow':
-      return `scan now: ${p.profile ? `'${String(p.profile)}'` : 'every profile'}`;
+      return `scan started: ${p.profile ? `'${String(p.profile)}'` : 'every profile'}`;
     case 'setPaused':
       return `${p.paused ? 'paused' : 'resumed'}: ${p.profile ? `'${String(p.profile)}'` : 'every profile'}`;
     default:

@@ -28,7 +28,10 @@ function LastScan(props: { profile: ProfileState }) {
         : 'no changes';
   return (
     <a href={`/history.html?scan=${encodeURIComponent(last.id)}`} title={formatTime(last.startedAt)}>
-      {formatRelative(last.startedAt)} · <span class={`badge ${last.status}`}>{what}</span>
+      {formatRelative(last.startedAt)} ·{' '}
+      <span class={`badge ${last.status === 'ok' && last.counts.alerted > 0 ? 'opened' : last.status}`}>
+        {what}
+      </span>
     </a>
   );
 }
