@@ -20,6 +20,7 @@ import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { describeScheduleError, validateSchedule } from '../../shared/validate/index.ts';
+import { repeatedPartsSharer } from './compact.ts';
 import type { AppEngine } from './engine.ts';
 
 export interface AppEngineOptions {
@@ -65,13 +66,23 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
 
   // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
   const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
+  const stampOf = (file: string) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return { stat, stamp: stat ? `${stat.size}:${stat.mtimeMs}` : 'none' };
+  };
   const historyOf = (name: string): HistoryEntry[] => {
     const file = monitor.store.paths(name).historyLog;
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
-    const stamp = stat ? `${stat.size}:${stat.mtimeMs}` : 'none';
+    const { stat, stamp } = stampOf(file);
     const known = cache.get(name);
     if (known && known.stamp === stamp) return known.entries;
-    const entries = stat ? monitor.history(name, Number.MAX_SAFE_INTEGER).records : [];
+    // Read in pages, each compacted as it comes, so a long history never sits in memory twice.
+    const entries: HistoryEntry[] = [];
+    const compact = repeatedPartsSharer();
+    for (let before: number | undefined, more = stat !== undefined; more; more = before !== undefined) {
+      const page = monitor.history(name, 2000, before);
+      for (const entry of page.records) entries.push(compact(entry));
+      before = page.next;
+    }
     cache.set(name, { stamp, entries });
     return entries;
   };
@@ -181,6 +192,18 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
         return historyOf(name);
       }
       return monitor.listProfiles().flatMap((p) => historyOf(p.name));
+    },
+    async historyHead(name, count) {
+      monitor.getProfile(name);
+      const file = monitor.store.paths(name).historyLog;
+      const known = cache.get(name);
+      if (known && known.stamp === stampOf(file).stamp)
+        return { entries: known.entries.slice(0, count), total: known.entries.length };
+      // Not read yet: the newest lines from the end of the log, and the count of its lines.
+      const text = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+      let total = 0;
+      for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) total++;
+      return { entries: monitor.history(name, count).records, total };
     },
     async entry(id) {
       const entry = findEntry(id);
