@@ -92,15 +92,18 @@ await build({
   outExtension: { '.js': '.cjs' },
 });
 // The windows: ES modules and CSS, no inline code (the Content-Security-Policy forbids it), JSX for Preact.
-await build({
+const windowEntries: BuildOptions = {
   ...appEntries,
   platform: 'browser',
   format: 'esm',
   jsx: 'automatic',
   jsxImportSource: 'preact',
+  minify: true,
+};
+await build({
+  ...windowEntries,
   entryPoints: { settings: 'src/renderer/settings/main.tsx', history: 'src/renderer/history/main.tsx' },
   outdir: path.join(out, 'renderer'),
-  minify: true,
 });
 for (const page of ['settings.html', 'history.html'])
   await copyFile(path.join(root, 'src/renderer', page), path.join(out, 'renderer', page));
@@ -110,11 +113,7 @@ for (const page of ['settings.html', 'history.html'])
 // nothing else; the app's windows connect nowhere.
 const webOut = path.join(out, 'web');
 await build({
-  ...appEntries,
-  platform: 'browser',
-  format: 'esm',
-  jsx: 'automatic',
-  jsxImportSource: 'preact',
+  ...windowEntries,
   entryPoints: {
     settings: 'src/web/client/settings.ts',
     history: 'src/web/client/history.ts',
@@ -122,7 +121,6 @@ await build({
     login: 'src/web/client/login.ts',
   },
   outdir: webOut,
-  minify: true,
   sourcemap: false,
 });
 for (const page of ['settings.html', 'history.html']) {

@@ -3,19 +3,11 @@
 import './boot.ts';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { AppState, ProfileState, TrayState } from '../../shared/ipc.ts';
+import { trayStateWords, type AppState, type ProfileState } from '../../shared/ipc.ts';
 import { api, call, messageOf } from '../../renderer/common/api.ts';
 import { Banner, ProgressBar } from '../../renderer/common/components.tsx';
 import { formatRelative, formatTime, plural } from '../../renderer/common/format.ts';
 import '../../renderer/common/styles.css';
-
-const stateWords: Record<TrayState, string> = {
-  quiet: 'No changes',
-  unseen: 'Changes to review',
-  scanning: 'Scanning…',
-  error: 'A scan failed',
-  paused: 'Paused',
-};
 
 function LastScan(props: { profile: ProfileState }) {
   const last = props.profile.lastScan;
@@ -102,7 +94,7 @@ function StatusApp() {
   return (
     <main class="status-page">
       <div class="page-head">
-        <h1 data-testid="overall-state">{stateWords[state.state]}</h1>
+        <h1 data-testid="overall-state">{trayStateWords[state.state]}</h1>
         {state.unseen > 0 ? (
           <a href="/history.html">{plural(state.unseen, 'scan')} with changes to review</a>
         ) : null}
