@@ -4,6 +4,7 @@ import path from 'node:path';
 import { app } from 'electron';
 import { defaultDataDir } from '../engine/paths.ts';
 import { startApp } from './app.ts';
+import { beforeReady } from './before-ready.ts';
 import { electronDeps, hardenApp, registerRendererScheme } from './electron.ts';
 import { openAppEngine } from '../engine/api/real-engine.ts';
 import { openUiState } from './ui-state.ts';
@@ -11,9 +12,12 @@ import { openUiState } from './ui-state.ts';
 // dist/main/main.cjs -> the project (or the packaged app's) root.
 const root = path.resolve(__dirname, '..', '..');
 
-app.enableSandbox();
-registerRendererScheme();
-app.setAppUserModelId('app.portwatch');
+beforeReady({
+  platform: process.platform,
+  enableSandbox: () => app.enableSandbox(),
+  registerRendererScheme,
+  setAppUserModelId: (id) => app.setAppUserModelId(id),
+});
 
 const dataDir = defaultDataDir();
 void app.whenReady().then(() => hardenApp(path.join(root, 'dist', 'renderer')));

@@ -1,4 +1,5 @@
 // The settings window: profiles on the left, each with its form and reference; then the app-wide pages.
+import '../common/zod-jitless.ts';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ProfileView } from '../../shared/ipc.ts';
