@@ -2,35 +2,17 @@
 // wherever Electron's binary is installed; elsewhere (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as in CI) it is skipped
 // and says why.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { _electron as electron } from 'playwright';
+import { electronBinary } from '../scripts/electron-binary.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** Electron's binary, found the way the electron package finds it, but without its download fallback. */
-function electronBinary(): { path?: string; missing?: string } {
-  const dir = path.join(root, 'node_modules', 'electron');
-  const pathFile = path.join(dir, 'path.txt');
-  const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const binary = override
-    ? path.join(override, name ?? 'electron')
-    : name
-      ? path.join(dir, 'dist', name)
-      : undefined;
-  if (binary && existsSync(binary)) return { path: binary };
-  return {
-    missing:
-      "Electron's binary is not installed here (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no access to its download); " +
-      'run `node node_modules/electron/install.js` where GitHub is reachable to run this test',
-  };
-}
-
-const found = electronBinary();
+const found = electronBinary(root);
 if (found.missing) console.log(`# skipped: ${found.missing}`);
 const built = existsSync(path.join(root, 'dist', 'main', 'main.cjs'));
 

@@ -32,6 +32,9 @@ export function onSomeScreen(bounds: Bounds, screens: Rect[]): boolean {
   });
 }
 
+/** Every window, each served as `${kind}.html` from dist/renderer. */
+export const windowKinds = Object.keys(specs) as WindowKind[];
+
 export class WindowManager {
   private readonly open = new Map<WindowKind, WindowLike>();
   private readonly deps: Pick<ElectronDeps, 'createWindow'>;
