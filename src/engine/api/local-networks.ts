@@ -29,7 +29,12 @@ export function localNetworks(
       const size = 2 ** (32 - prefix);
       const network = `${toDotted(Math.floor(toInt(info.address) / size) * size)}/${prefix}`;
       if (found.some((n) => n.cidr === network)) continue;
-      found.push({ cidr: network, interface: name, label: `${network} (${name})`, virtual: virtual.test(name) });
+      found.push({
+        cidr: network,
+        interface: name,
+        label: `${network} (${name})`,
+        virtual: virtual.test(name),
+      });
     }
   }
   return found
