@@ -622,6 +622,7 @@ test('macOS: launching the running app again (activate) shows a window; the app 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-mac-'));
   const mac = fakes({ home: dir, platform: 'darwin' });
   const focused: boolean[] = [];
+  const order: string[] = [];
   mac.deps.app.focus = (o) => void focused.push(o.steal);
   try {
     const app = await startApp({
@@ -630,10 +631,16 @@ test('macOS: launching the running app again (activate) shows a window; the app 
       preloadPath: '/p',
       uiState: { bounds: () => undefined, setBounds: () => {} },
       openEngine: (o) => openAppEngine({ dataDir: dir, env: { PORTWATCH_DATA_DIR: dir }, ...o }),
+      onReady: () => void order.push(`ready: ${mac.trays.length} trays, ${mac.appMenus.length} menus`),
       hidden: true,
       log: () => {},
     });
     assert.ok(app);
+    assert.deepEqual(
+      order,
+      ['ready: 0 trays, 0 menus'],
+      'hardening runs first, before the tray or any window',
+    );
     assert.deepEqual(mac.appMenus, [[{ role: 'editMenu' }]]);
     assert.equal(mac.windows.length, 0, 'started hidden');
     assert.equal(mac.trays[0]!.clicks.length, 0);

@@ -32,6 +32,8 @@ export interface AppOptions {
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
   openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => OpenedAppEngine;
+  /** Runs first thing after ready, before any window: the scheme handler and session hardening. */
+  onReady?: () => void;
   /** Started at login: stay in the tray. */
   hidden?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -63,6 +65,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     return null;
   }
   await app.whenReady();
+  options.onReady?.();
   deps.setApplicationMenu(applicationMenu(app.platform));
 
   const status = new AppStatus();

@@ -21,10 +21,10 @@ beforeReady({
 });
 
 const dataDir = defaultDataDir();
-void app.whenReady().then(() => hardenApp(paths.rendererDir));
 
 const started = startApp({
   deps: electronDeps(),
+  onReady: () => hardenApp(paths.rendererDir),
   assetsDir: paths.assetsDir,
   preloadPath: paths.preloadPath,
   uiState: openUiState(),
