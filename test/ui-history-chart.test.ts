@@ -7,9 +7,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright';
 import type { HistoryEntry } from '../src/shared/history.ts';
-import type { ProfileInput } from '../src/shared/ipc.ts';
 import { chromiumMissing, launchChromium, newWatchedPage } from './support/browser.ts';
 import { openBridge, type Bridge } from './support/ipc-bridge.ts';
+import { manualProfile } from './support/profiles.ts';
 
 const TARGET = '127.0.101.2'; // named in the profiles only: these histories are written, never scanned
 const shots = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
@@ -18,29 +18,9 @@ const skip = chromiumMissing();
 let browser: Browser;
 let bridge: Bridge;
 
-function profile(name: string): ProfileInput {
-  return {
-    name,
-    targets: [TARGET],
-    options: {
-      ports: { kind: 'list', spec: '22,80,443' },
-      technique: 'connect',
-      serviceDetection: false,
-      osDetection: false,
-      timing: 4,
-      skipHostDiscovery: true,
-      confirmChanges: true,
-      timeoutSeconds: 120,
-      resolveHostnames: false,
-    },
-    schedule: { kind: 'manual' },
-    watchdogHours: 0,
-  };
-}
-
 /** A profile whose history holds scans at these times (one failed among them), written in the log's format. */
 async function withHistory(name: string, times: number[]): Promise<void> {
-  const saved = await bridge.handlers.saveProfile({ profile: profile(name) });
+  const saved = await bridge.handlers.saveProfile({ profile: manualProfile(name, [TARGET], '22,80,443') });
   assert.ok(saved.ok, saved.ok ? '' : saved.error);
   const lines = times.map((t, i) => {
     const entry: HistoryEntry = {
