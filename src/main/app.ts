@@ -184,10 +184,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
   function scanNowFailed(profile: string | undefined, error: string): void {
     log(`portwatch: scan now: ${error}`);
     status.scanFailed(profile ?? '', error);
-    if (deps.notificationsSupported())
-      notifier.show({ title: 'Portwatch could not start the scan', body: error, urgency: 'normal' }, () =>
-        windows.show('settings'),
-      );
+    void opened.engine.settings().then(
+      (settings) => {
+        if (settings.notifications.desktop && deps.notificationsSupported())
+          notifier.show({ title: 'Portwatch could not start the scan', body: error, urgency: 'normal' }, () =>
+            windows.show('settings'),
+          );
+      },
+      () => {}, // the tray's error state still shows it
+    );
   }
 
   let pending: Promise<AppState | undefined> | undefined;
