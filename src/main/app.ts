@@ -237,7 +237,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
 
   const showMain = () => windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
   app.on('second-instance', showMain);
-  // macOS: launching the running app again (Finder, Spotlight) sends `activate`, not a second instance.
+  // macOS: launching the running app again (Finder, Spotlight) sends `activate`, not a second instance. The
+  // `activate` of the first launch comes at ready, before this listener exists, so `--hidden` stays hidden.
   if (app.platform === 'darwin') app.on('activate', showMain);
   // Closing every window leaves the app in the tray; only Quit ends it.
   app.on('window-all-closed', () => {});
