@@ -12,6 +12,7 @@ import { createHandlers, type Handlers } from '../engine/api/index.ts';
 import type { AppEngineOptions, OpenedAppEngine } from '../engine/api/real-engine.ts';
 import { toRow } from '../engine/api/rows.ts';
 import { AppStatus } from '../engine/api/status.ts';
+import { applicationMenu } from './app-menu.ts';
 import { appIconPath } from './icons.ts';
 import { registerIpc } from './ipc.ts';
 import { Notifier } from './notifier.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
   openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => OpenedAppEngine;
+  /** Runs first thing after ready, before any window: the scheme handler and session hardening. */
+  onReady?: () => void;
   /** Started at login: stay in the tray. */
   hidden?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -62,6 +65,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     return null;
   }
   await app.whenReady();
+  options.onReady?.();
+  deps.setApplicationMenu(applicationMenu(app.platform));
 
   const status = new AppStatus();
   let startAtLogin = await startsAtLogin(app, env).catch(() => false);
@@ -69,6 +74,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     deps,
     preload: options.preloadPath,
     bounds: { get: (k) => options.uiState.bounds(k), set: (k, b) => options.uiState.setBounds(k, b) },
+    displays: () => deps.displays(),
+    ...(app.platform === 'darwin' ? { bringAppForward: () => app.focus?.({ steal: true }) } : {}),
   });
 
   const notifier = new Notifier({
@@ -89,6 +96,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
       status.markSeen(id);
     },
     icon: appIconPath(options.assetsDir),
+    log,
   });
   const withNotifications = (mail: MailReporter): Reporter => ({
     async scanRecorded(report) {
@@ -149,7 +157,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     platform: app.platform,
     startAtLogin: () => startAtLogin,
     actions: {
-      scanNow: (profile) => void handlers.scanNow({ ...(profile ? { profile } : {}) }),
+      scanNow: (profile) =>
+        void handlers.scanNow({ ...(profile ? { profile } : {}) }).then((result) => {
+          if (!result.ok) scanNowFailed(profile, result.error);
+        }),
       setPaused: (paused, profile) =>
         void handlers.setPaused({ paused, ...(profile ? { profile } : {}) }).then(() => refresh()),
       openHistory: () => {
@@ -168,6 +179,21 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
       quit: () => void quit(),
     },
   });
+
+  /** The tray's "Scan now" was refused (no profile by that name now, say): the user asked, so tell them. */
+  function scanNowFailed(profile: string | undefined, error: string): void {
+    log(`portwatch: scan now: ${error}`);
+    status.scanFailed(profile ?? '', error);
+    void opened.engine.settings().then(
+      (settings) => {
+        if (settings.notifications.desktop && deps.notificationsSupported())
+          notifier.show({ title: 'Portwatch could not start the scan', body: error, urgency: 'normal' }, () =>
+            windows.show('settings'),
+          );
+      },
+      () => {}, // the tray's error state still shows it
+    );
+  }
 
   let pending: Promise<AppState | undefined> | undefined;
   const refresh = (): Promise<AppState | undefined> => {
@@ -203,13 +229,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     windows.broadcast('scanRecorded', toRow(entry));
   });
   monitor.on('state', () => void refresh());
-  monitor.on('error', ({ profile, error }) =>
-    log(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
-  );
-
-  app.on('second-instance', () => {
-    windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
+  monitor.on('error', ({ profile, error }) => {
+    log(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`);
+    // A scan that could not even start (no nmap, say): the tray shows it as a failure, not just the log.
+    if (profile) status.scanFailed(profile, messageOf(error));
   });
+
+  const showMain = () => windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
+  app.on('second-instance', showMain);
+  // macOS: launching the running app again (Finder, Spotlight) sends `activate`, not a second instance. The
+  // `activate` of the first launch comes at ready, before this listener exists, so `--hidden` stays hidden.
+  if (app.platform === 'darwin') app.on('activate', showMain);
   // Closing every window leaves the app in the tray; only Quit ends it.
   app.on('window-all-closed', () => {});
   app.on('before-quit', (event) => {

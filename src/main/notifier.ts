@@ -20,6 +20,8 @@ export interface NotifierOptions {
   settings: () => Promise<Pick<Settings, 'notifications'>>;
   openScan: (entryId: string) => void;
   icon?: string;
+  /** Where a notification that could not be shown is reported. */
+  log?: (line: string) => void;
   /** At most one failed-scan notice per profile per this many ms (default: one hour). */
   failedEveryMs?: number;
   now?: () => number;
@@ -69,6 +71,17 @@ export class Notifier {
     notification.on('click', () => {
       this.live.delete(notification);
       onClick();
+    });
+    // Kept until clicked or closed; a Windows toast that timed out waits in the Action Center, still clickable.
+    notification.on('close', (reason) => {
+      if (reason !== 'timedOut') this.live.delete(notification);
+    });
+    // macOS refuses notifications from unsigned builds with `failed` (see the README).
+    notification.on('failed', (error) => {
+      this.live.delete(notification);
+      (this.options.log ?? console.error)(
+        `portwatch: the desktop notification failed: ${error ?? 'no reason given'}`,
+      );
     });
     notification.show();
     // Forget it after a day: the notification centre has long dropped it by then.

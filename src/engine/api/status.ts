@@ -46,6 +46,13 @@ export class AppStatus {
     this.changed();
   }
 
+  /** A scan that failed without a history entry (it could not start): shown like a failed scan. */
+  scanFailed(profile: string, message: string): void {
+    this.scanning.delete(profile);
+    this.lastError = { profile, message: profile ? `${profile}: ${message}` : message };
+    this.changed();
+  }
+
   scanEnded(profile: string): void {
     if (this.scanning.delete(profile)) this.changed();
   }
