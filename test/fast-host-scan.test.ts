@@ -63,11 +63,30 @@ test('corpus: the fast pass reads every scan as the full reader does', () => {
     assert.deepEqual(fast, full, name);
   }
   // The point of the pass: nmap's own output is within its subset.
-  assert.ok(accepted >= files.length - 1, `only ${accepted} of ${files.length} corpus files took the fast pass`);
+  assert.ok(
+    accepted >= files.length - 1,
+    `only ${accepted} of ${files.length} corpus files took the fast pass`,
+  );
 });
 
 test('damaged scans: the fast pass gives up, or accepts exactly what the full reader accepts', () => {
-  const damage = ['<', '>', '&', '"', "'", '/', '=', ' ', '\x01', '\x00', '\xff', '&#0;', '&bogus;', 'a', '\n'];
+  const damage = [
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '/',
+    '=',
+    ' ',
+    '\x01',
+    '\x00',
+    '\xff',
+    '&#0;',
+    '&bogus;',
+    'a',
+    '\n',
+  ];
   let cases = 0;
   for (const name of files) {
     const original = readFileSync(path.join(corpus, name));
@@ -82,7 +101,8 @@ test('damaged scans: the fast pass gives up, or accepts exactly what the full re
       const bytes = Buffer.concat([original.subarray(0, at), piece, original.subarray(at + replace)]);
       const { fast, full } = both(bytes);
       const what = `${name} with ${JSON.stringify(piece.toString('latin1'))} at ${at}`;
-      if (fast !== null) assert.deepEqual(fast, full, `${what}: accepted, so it must be what the full reader reads`);
+      if (fast !== null)
+        assert.deepEqual(fast, full, `${what}: accepted, so it must be what the full reader reads`);
       cases++;
     }
   }
@@ -112,5 +132,30 @@ test('a scan of several MiB: hosts across the 1 MiB reads have the same ids and 
   const bytes = Buffer.from(original.slice(0, start) + copies.join('') + original.slice(end), 'latin1');
   const { fast, full } = both(bytes, 'big.xml');
   assert.ok(fast, 'the big scan took the fast pass');
+  assert.deepEqual(fast, full);
+});
+
+test('what the full reader refuses in a host, the fast pass leaves to it', () => {
+  const original = readFileSync(path.join(corpus, 'simple.xml'), 'latin1');
+  const at = original.indexOf('<address ');
+  const bad = [
+    '<x a="&#x0000000041;"/>', // a reference longer than the full reader takes
+    '<x a="1" a="2"/>', // a duplicate attribute
+    '<x a="<"/>', // '<' in a value
+    '<x a="\x01"/>', // a control character
+    '<x><y></x></y>', // tags that do not match
+    '<x a="&nbsp;"/>', // an undefined entity
+    '<x>&#0;</x>', // a character XML does not allow
+  ];
+  for (const piece of bad) {
+    const { fast, full } = both(Buffer.from(original.slice(0, at) + piece + original.slice(at), 'latin1'));
+    assert.equal(full, null, `${JSON.stringify(piece)}: the full reader refuses it`);
+    assert.equal(fast, null, `${JSON.stringify(piece)}: the fast pass must not accept it`);
+  }
+  // Within the subset, a host with an unknown element is still read by the fast pass, as the full reader reads it.
+  const { fast, full } = both(
+    Buffer.from(original.slice(0, at) + '<x a="&amp;b"/>' + original.slice(at), 'latin1'),
+  );
+  assert.ok(fast);
   assert.deepEqual(fast, full);
 });

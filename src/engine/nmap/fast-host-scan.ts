@@ -15,6 +15,7 @@ import { hash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import type { Address, Host, NmapRun } from '../../shared/scan.ts';
 import { parseNmapXml, type HostDigestSink } from './parse.ts';
+import { referencedCharacter } from './xml-tokenizer.ts';
 
 /** What a fast pass gives: the same as ScanFile.digest. */
 export interface FastDigest {
@@ -550,8 +551,6 @@ function startsWith(b: Buffer, s: string, at: number): boolean {
   return true;
 }
 
-const PREDEFINED = new Set(['lt', 'gt', 'amp', 'quot', 'apos']);
-
 /**
  * The reference at b[amp] ('&'), checked as the full reader checks it: returns the position of its ';',
  * -1 when it goes on past `len`; anything the full reader would refuse is left to it.
@@ -560,22 +559,8 @@ function reference(b: Buffer, amp: number, len: number): number {
   let semi = amp + 1;
   while (semi < len && b[semi] !== 0x3b && semi - amp <= 12) semi++;
   if (semi >= len) return -1;
-  if (b[semi] !== 0x3b) throw giveUp;
-  const name = b.toString('latin1', amp + 1, semi);
-  if (name.charCodeAt(0) === 35) {
-    const code = /^#x[0-9a-fA-F]+$/.test(name)
-      ? parseInt(name.slice(2), 16)
-      : /^#[0-9]+$/.test(name)
-        ? parseInt(name.slice(1), 10)
-        : NaN;
-    const legal =
-      code === 9 ||
-      code === 10 ||
-      code === 13 ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!legal) throw giveUp;
-  } else if (!PREDEFINED.has(name)) throw giveUp;
+  if (b[semi] !== 0x3b || semi - amp > 12) throw giveUp;
+  // As the full reader decodes it (latin1: a name past ASCII is refused either way).
+  if (referencedCharacter(b.toString('latin1', amp + 1, semi)) === undefined) throw giveUp;
   return semi;
 }
