@@ -30,7 +30,7 @@ export interface AppOptions {
   preloadPath: string;
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
-  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => OpenedAppEngine;
+  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => Promise<OpenedAppEngine>;
   /** Started at login: stay in the tray. */
   hidden?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -110,7 +110,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     },
     deliveryState: (id) => mail.deliveryState(id),
   });
-  const opened = options.openEngine({
+  const opened = await options.openEngine({
     codec: safeStorageCodec(deps.safeStorage, app.platform),
     reporter: withNotifications,
   });

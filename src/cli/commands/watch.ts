@@ -1,7 +1,8 @@
 // `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
-import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
+import { scanLine } from '../../engine/monitor/cli.ts';
+import { openEngine } from '../../engine/open-engine.ts';
 import { expectPositionals, parseCommandArgs } from '../args.ts';
 import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
@@ -19,7 +20,7 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
 `,
   async run(args, ctx) {
     expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
-    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env);
+    const { monitor, mail, close } = await openEngine(ctx.dataDir, { env: ctx.env });
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(

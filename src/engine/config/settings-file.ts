@@ -75,6 +75,18 @@ export function migrateSettings(input: unknown, where = SETTINGS_FILE): Settings
   return settings;
 }
 
+/**
+ * What the monitor takes from the settings: nmap's path (settings first, then PORTWATCH_NMAP, else found on
+ * PATH) and how long raw XML is kept. One rule for the CLI, the scan's head start and the app.
+ */
+export function monitorSettingsOf(
+  settings: Pick<Settings, 'nmapPath' | 'retentionDays'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { nmapPath?: string; retentionDays: number } {
+  const nmapPath = settings.nmapPath.trim() || env.PORTWATCH_NMAP?.trim();
+  return { ...(nmapPath ? { nmapPath } : {}), retentionDays: settings.retentionDays };
+}
+
 /** The settings, or the defaults when there is no file yet. */
 export async function loadSettings(dataDir: string): Promise<Settings> {
   const file = settingsPath(dataDir);

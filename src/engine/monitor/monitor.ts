@@ -133,6 +133,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.scheduler.on('error', (event) => this.emit('error', event));
   }
 
+  /** Applies changed settings (nmap's path, retention) to the scans that start from now on. */
+  configure(settings: { nmapPath?: string; retentionDays?: number }): void {
+    this.#nmapPath = settings.nmapPath;
+    if (settings.retentionDays !== undefined) this.#retentionDays = settings.retentionDays;
+  }
+
   /** Swaps the reporter (e.g. once mail settings are saved). */
   setReporter(reporter: Reporter): void {
     this.#reporter = reporter;
