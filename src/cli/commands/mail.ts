@@ -2,7 +2,7 @@
 import { createSecretStore } from '../../engine/config/secrets.ts';
 import { loadSettings } from '../../engine/config/settings-file.ts';
 import { UserError } from '../../engine/errors.ts';
-import { plural } from '../../engine/mail/describe.ts';
+import { plural } from '../../shared/wording.ts';
 import { HeldQueue } from '../../engine/mail/held.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
 import { formatTime } from '../../engine/mail/report.ts';

@@ -1,6 +1,6 @@
 // `portwatch reference import|capture|accept|ack|list`: the scan every new scan is compared with.
 import { UserError } from '../../engine/errors.ts';
-import { plural } from '../../engine/mail/describe.ts';
+import { plural } from '../../shared/wording.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import type { ReferenceMeta } from '../../engine/monitor/references.ts';
 import { showProgress } from '../../engine/monitor/cli.ts';

@@ -13,7 +13,7 @@ import { messageOf } from '../errors.ts';
 import { acquireLock } from '../store/lock.ts';
 import { mayNotifyFailure } from '../notify/rate-limit.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
-import { alertedChanges } from './describe.ts';
+import { alertedChanges } from '../../shared/wording.ts';
 import { HeldQueue, type HeldItem } from './held.ts';
 import {
   Outbox,
@@ -31,7 +31,7 @@ import {
   type ReportLimits,
   type ReportMode,
 } from './report.ts';
-import { inQuietHours, nextTimeOfDay, quietHoursEnd } from './schedule.ts';
+import { inQuietHours, nextTimeOfDay, quietHoursEnd } from '../../shared/time-of-day.ts';
 import {
   DEFAULT_TIMEOUTS,
   explainSendError,

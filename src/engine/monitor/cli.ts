@@ -2,7 +2,7 @@
 // itself is opened by src/engine/open-engine.ts). (Argument parsing is src/cli/args.ts.)
 import type { Writable } from 'node:stream';
 import type { HistoryEntry } from '../../shared/history.ts';
-import { describeChange, groupByHost, alertedChanges } from '../mail/describe.ts';
+import { describeChange, groupByHost, alertedChanges } from '../../shared/wording.ts';
 import { Monitor } from './monitor.ts';
 import type { CycleOutcome } from './cycle.ts';
 

@@ -1,7 +1,7 @@
 // Desktop-notification content: short title and body, urgency, and the history entry a click opens.
 // The app shows it with Electron's Notification; nothing here depends on Electron.
 import type { NotificationSettings } from '../../shared/settings.ts';
-import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from '../mail/describe.ts';
+import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from '../../shared/wording.ts';
 import type { ScanReport } from '../reporter.ts';
 import { mayNotifyFailure } from './rate-limit.ts';
 

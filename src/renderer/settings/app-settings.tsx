@@ -3,13 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { NmapStatus, SettingsView } from '../../shared/ipc.ts';
 import type { SecretStatus, Settings } from '../../shared/settings.ts';
+import { isTimeOfDay } from '../../shared/time-of-day.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner, Check, Field, Segmented, described, useId } from '../common/components.tsx';
 import { emailError, recipientsError, splitList } from '../common/validation.ts';
 
 export type SettingsErrors = Partial<Record<string, string | null>>;
-
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function settingsErrors(s: Settings, recipientsText: string): SettingsErrors {
   const e: SettingsErrors = {};
@@ -30,12 +29,12 @@ export function settingsErrors(s: Settings, recipientsText: string): SettingsErr
     e.from = mail.from ? emailError(mail.from) : null;
     e.to = recipientsError(splitList(recipientsText));
     e.digestTime =
-      mail.on === 'digest' && !TIME.test(mail.digestTime) ? 'use a 24-hour time such as 08:00' : null;
+      mail.on === 'digest' && !isTimeOfDay(mail.digestTime) ? 'use a 24-hour time such as 08:00' : null;
   }
   e.quietStart =
-    s.quietHours.enabled && !TIME.test(s.quietHours.start) ? 'use a 24-hour time such as 22:00' : null;
+    s.quietHours.enabled && !isTimeOfDay(s.quietHours.start) ? 'use a 24-hour time such as 22:00' : null;
   e.quietEnd =
-    s.quietHours.enabled && !TIME.test(s.quietHours.end) ? 'use a 24-hour time such as 07:00' : null;
+    s.quietHours.enabled && !isTimeOfDay(s.quietHours.end) ? 'use a 24-hour time such as 07:00' : null;
   e.retention =
     Number.isInteger(s.retentionDays) && s.retentionDays >= 1 && s.retentionDays <= 3650
       ? null
