@@ -11,6 +11,7 @@ import { loadSettings, monitorSettingsOf } from './config/settings-file.ts';
 import { createSecretStore, type SecretCodec, type SecretStore } from './config/secrets.ts';
 import { createMailReporter, type MailReporter, type MailReporterOptions } from './mail/mail-reporter.ts';
 import { Monitor, type MonitorOptions } from './monitor/monitor.ts';
+import { NotificationPolicy } from './notify/policy.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface OpenEngineOptions {
@@ -18,12 +19,12 @@ export interface OpenEngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The app's safeStorage codec for the mail password; default: the CLI's owner-only file. */
   codec?: SecretCodec;
-  /** Wraps the mail reporter (the app adds desktop notifications); default: mail only. */
-  reporter?: (mail: MailReporter) => Reporter;
+  /** Wraps the mail reporter (the app adds desktop notifications, with the same policy); default: mail only. */
+  reporter?: (mail: MailReporter, policy: NotificationPolicy) => Reporter;
   /** Settings already read by this process (the scan's head start): the file is not read again. */
   settings?: Settings;
   /** Mail reporter tuning (tests: clock, timeouts, events; `portwatch history`: autoSend off). */
-  mail?: Omit<MailReporterOptions, 'dataDir' | 'env' | 'secrets'>;
+  mail?: Omit<MailReporterOptions, 'dataDir' | 'env' | 'secrets' | 'policy'>;
   /** Monitor tuning (tests: clock, offline check, scheduler timing). */
   monitor?: Pick<MonitorOptions, 'clock' | 'isOffline' | 'scheduler'>;
 }
@@ -34,6 +35,8 @@ export interface Engine {
   readonly secrets: SecretStore;
   readonly mail: MailReporter;
   readonly monitor: Monitor;
+  /** Whether and what to tell the user, for every channel (notify/policy.ts). */
+  readonly policy: NotificationPolicy;
   /** The settings as last read (at open or by `reloadSettings`). */
   settings(): Settings;
   /** Reads the settings file again and applies what the monitor uses (nmap's path, retention). */
@@ -46,11 +49,12 @@ export async function openEngine(dataDir: string, options: OpenEngineOptions = {
   const env = options.env ?? process.env;
   let settings = options.settings ?? (await loadSettings(dataDir));
   const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
-  const mail = createMailReporter({ ...options.mail, dataDir, env, secrets });
+  const policy = new NotificationPolicy({ dataDir, ...(options.mail?.now ? { now: options.mail.now } : {}) });
+  const mail = createMailReporter({ ...options.mail, dataDir, env, secrets, policy });
   const monitor = new Monitor({
     ...options.monitor,
     dataDir,
-    reporter: options.reporter ? options.reporter(mail) : mail,
+    reporter: options.reporter ? options.reporter(mail, policy) : mail,
     ...monitorSettingsOf(settings, env),
   });
   return {
@@ -59,6 +63,7 @@ export async function openEngine(dataDir: string, options: OpenEngineOptions = {
     secrets,
     mail,
     monitor,
+    policy,
     settings: () => settings,
     async reloadSettings() {
       settings = await loadSettings(dataDir);

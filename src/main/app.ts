@@ -3,7 +3,7 @@
 // shutdown runs in the tests with fakes (test/main-*.test.ts).
 import { messageOf } from '../engine/errors.ts';
 import type { MailReporter } from '../engine/mail/mail-reporter.ts';
-import { scanNotice, watchdogNotice } from '../engine/notify/notification.ts';
+import type { NotificationPolicy } from '../engine/notify/policy.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import type { AppState } from '../shared/ipc.ts';
 import { setStartAtLogin, startsAtLogin } from './autostart.ts';
@@ -71,45 +71,37 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     bounds: { get: (k) => options.uiState.bounds(k), set: (k, b) => options.uiState.setBounds(k, b) },
   });
 
-  const notifier = new Notifier({
-    deps,
-    settings: () => opened.engine.settings(),
-    content: (report) => {
-      // Notifier applies the failed-scan rate limit itself; the builder decides what to say.
-      const notice = scanNotice(report, {
-        settings: { desktop: true, failedScans: true },
-        lastFailureNoticeAt: null,
-      });
-      return notice?.entryId
-        ? { title: notice.title, body: notice.body, urgency: notice.urgency, entryId: notice.entryId }
-        : null;
-    },
-    openScan: (id) => {
-      windows.show('history', { scan: id });
-      status.markSeen(id);
-    },
-    icon: appIconPath(options.assetsDir),
-  });
-  const withNotifications = (mail: MailReporter): Reporter => ({
-    async scanRecorded(report) {
-      await Promise.all([
-        mail.scanRecorded(report),
-        notifier
-          .scanRecorded(report)
-          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
-      ]);
-    },
-    async watchdog(profile, lastSuccessAt) {
-      const desktop = await opened.engine.settings().then(
-        (s) => s.notifications.desktop,
-        () => true,
-      );
-      if (desktop && deps.notificationsSupported())
-        notifier.show(watchdogNotice(profile.name, lastSuccessAt), () => windows.show('history'));
-      await mail.watchdog(profile, lastSuccessAt);
-    },
-    deliveryState: (id) => mail.deliveryState(id),
-  });
+  let notifier!: Notifier;
+  // Desktop notices and mail, one policy (engine/notify/policy.ts): settings, quiet hours, failed-scan limits.
+  const withNotifications = (mail: MailReporter, policy: NotificationPolicy): Reporter => {
+    notifier = new Notifier({
+      deps,
+      policy,
+      settings: () => opened.engine.settings(),
+      openScan: (id) => {
+        windows.show('history', id ? { scan: id } : undefined);
+        status.markSeen(id);
+      },
+      icon: appIconPath(options.assetsDir),
+    });
+    return {
+      async scanRecorded(report) {
+        await Promise.all([
+          mail.scanRecorded(report),
+          notifier
+            .scanRecorded(report)
+            .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
+        ]);
+      },
+      async watchdog(profile, lastSuccessAt) {
+        await notifier
+          .watchdog(profile, lastSuccessAt)
+          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`));
+        await mail.watchdog(profile, lastSuccessAt);
+      },
+      deliveryState: (id) => mail.deliveryState(id),
+    };
+  };
   const opened = await options.openEngine({
     codec: safeStorageCodec(deps.safeStorage, app.platform),
     reporter: withNotifications,
@@ -133,6 +125,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     if (quitting) return;
     quitting = true;
     windows.closeAll();
+    notifier.close();
     try {
       await opened.close();
     } catch (error) {

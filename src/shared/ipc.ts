@@ -100,7 +100,11 @@ function buildSchemas() {
       heartbeat: z.boolean(),
       caFile: z.string().trim(),
     }),
-    notifications: z.object({ desktop: z.boolean(), failedScans: z.boolean() }),
+    notifications: z.object({
+      desktop: z.boolean(),
+      failedScans: z.boolean(),
+      failedScanEveryHours: z.int().min(1).max(8760),
+    }),
     quietHours: z.object({ enabled: z.boolean(), start: hhmm, end: hhmm }),
     retentionDays: z.int().min(1).max(3650),
     nmapPath: z.string().trim(),

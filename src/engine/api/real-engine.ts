@@ -14,8 +14,9 @@ import type { Monitor } from '../monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
 import { parseNmapXml } from '../nmap/parse.ts';
+import type { NotificationPolicy } from '../notify/policy.ts';
 import { openEngine, type OpenEngineOptions } from '../open-engine.ts';
-import { withDelivery, type Reporter } from '../reporter.ts';
+import { withDelivery } from '../reporter.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
@@ -28,8 +29,8 @@ export interface AppEngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The app's safeStorage codec; default: the CLI's owner-only file. */
   codec?: SecretCodec;
-  /** Wraps the mail reporter (the app adds desktop notifications). */
-  reporter?: (mail: MailReporter) => Reporter;
+  /** Wraps the mail reporter (the app adds desktop notifications, with the engine's policy). */
+  reporter?: OpenEngineOptions['reporter'];
   /** SMTP timeouts for the test mail (tests shorten them). */
   testMailTimeoutMs?: number;
   /** Monitor tuning for tests (clock, offline check). */
@@ -41,6 +42,7 @@ export interface OpenedAppEngine {
   monitor: Monitor;
   mail: MailReporter;
   secrets: SecretStore;
+  policy: NotificationPolicy;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
   });
-  const { env, secrets, mail, monitor } = opened;
+  const { env, secrets, mail, monitor, policy } = opened;
 
   // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
   const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
@@ -266,6 +268,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     monitor,
     mail,
     secrets,
+    policy,
     close: () => opened.close(),
   };
 }

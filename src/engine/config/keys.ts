@@ -158,6 +158,11 @@ export const SETTING_KEYS: SettingKey[] = [
   }),
   field('notifications', 'desktop', bool),
   field('notifications', 'failedScans', bool),
+  field('notifications', 'failedScanEveryHours', {
+    accepts: 'a number of hours 1-8760',
+    parse: parseInteger(1, 8760),
+    valid: isInteger(1, 8760),
+  }),
   field('quietHours', 'enabled', bool),
   field('quietHours', 'start', time),
   field('quietHours', 'end', time),

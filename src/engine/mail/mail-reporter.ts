@@ -1,6 +1,6 @@
-// The mail side of the Reporter: after each recorded scan it decides what to mail (changes, a failed scan at
-// most every N hours, a heartbeat), holds it for the digest or through quiet hours, or queues it in the
-// outbox, and returns at once. A sender loop drains the outbox in the background.
+// The mail side of the Reporter: after each recorded scan it asks the notification policy (notify/policy.ts)
+// whether and what to tell, holds it for the digest or through quiet hours, or queues it in the outbox, and
+// returns at once. A sender loop drains the outbox in the background.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DeliveryState } from '../../shared/history.ts';
@@ -11,9 +11,8 @@ import { createSecretStore, type SecretStore } from '../config/secrets.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
 import { acquireLock } from '../store/lock.ts';
-import { mayNotifyFailure } from '../notify/rate-limit.ts';
+import { NotificationPolicy } from '../notify/policy.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
-import { alertedChanges } from '../../shared/wording.ts';
 import { HeldQueue, type HeldItem } from './held.ts';
 import {
   Outbox,
@@ -60,6 +59,8 @@ export interface MailReporterOptions {
   /** Send in the background right after queueing (default true). */
   autoSend?: boolean;
   onEvent?: (event: MailEvent) => void;
+  /** Whether and what to tell (default: the data directory's policy with this reporter's clock). */
+  policy?: NotificationPolicy;
 }
 
 export interface FlushResult {
@@ -88,8 +89,6 @@ export interface MailReporter extends Reporter {
 
 interface MailState {
   lastDigestAt?: string;
-  /** Per profile: when the last failed-scan mail was queued (the rate limit). */
-  lastFailedMailAt: Record<string, string>;
 }
 
 export function createMailReporter(options: MailReporterOptions): MailReporter {
@@ -114,15 +113,15 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     ...(options.random ? { random: options.random } : {}),
   });
   const held = new HeldQueue(dataDir);
+  const policy = options.policy ?? new NotificationPolicy({ dataDir, now });
   const stateFile = path.join(dataDir, 'outbox', 'state.json');
 
   async function readState(): Promise<MailState> {
     const text = await readIfExists(stateFile);
     try {
-      const parsed = (text ? JSON.parse(text) : {}) as Partial<MailState>;
-      return { ...parsed, lastFailedMailAt: parsed.lastFailedMailAt ?? {} };
+      return (text ? JSON.parse(text) : {}) as MailState;
     } catch {
-      return { lastFailedMailAt: {} };
+      return {};
     }
   }
   async function writeState(state: MailState): Promise<void> {
@@ -303,31 +302,9 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     async scanRecorded(report: ScanReport) {
       const settings = await loadSettings(dataDir);
-      if (!settings.email.enabled) return;
-      const { entry, profile } = report;
-      let kind: 'changes' | 'heartbeat' | 'failed';
-      if (entry.status === 'failed') {
-        const every = settings.email.failedScanEveryHours;
-        const allowed = await underMailLock(
-          async () => {
-            const state = await readState();
-            if (!mayNotifyFailure(state.lastFailedMailAt[profile.name], now(), every)) return false;
-            const lastFailedMailAt = { ...state.lastFailedMailAt, [profile.name]: now().toISOString() };
-            await writeState({ ...state, lastFailedMailAt });
-            return true;
-          },
-          () => mayNotifyFailure(null, now(), every),
-        );
-        if (!allowed) return;
-        kind = 'failed';
-      } else if (entry.status === 'ok') {
-        if (alertedChanges(entry).length > 0) kind = 'changes';
-        else if (settings.email.heartbeat) kind = 'heartbeat';
-        else return;
-      } else {
-        return; // offline or cancelled: nothing to tell by mail
-      }
-      await serial(() => queueItem(scanItem(report, kind), settings));
+      const verdict = policy.decide('mail', report, settings);
+      if (verdict.tell === 'no') return;
+      await serial(() => queueItem(scanItem(report, verdict.kind), settings));
       if (autoSend) kick();
     },
 

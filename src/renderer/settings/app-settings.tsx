@@ -293,6 +293,7 @@ export function NotificationsPage(props: {
   const ids = {
     digest: useId('digest'),
     failed: useId('failed'),
+    desktopFailed: useId('desktop-failed'),
     quiet: useId('quiet'),
     retention: useId('retention'),
   };
@@ -308,10 +309,30 @@ export function NotificationsPage(props: {
           />
           <Check
             label="Tell me when a scan fails"
-            hint="at most once an hour per profile"
             checked={draft.notifications.failedScans}
             onChange={(v) => set((s) => void (s.notifications.failedScans = v))}
           />
+          {draft.notifications.failedScans ? (
+            <Field
+              label="Failed-scan notices"
+              id={ids.desktopFailed}
+              hint="desktop only; mail has its own limit below"
+            >
+              <div class="row">
+                at most every
+                <input
+                  type="number"
+                  id={ids.desktopFailed}
+                  min={1}
+                  value={draft.notifications.failedScanEveryHours}
+                  onInput={(e) =>
+                    set((s) => void (s.notifications.failedScanEveryHours = Number(e.currentTarget.value)))
+                  }
+                />
+                hours per profile
+              </div>
+            </Field>
+          ) : null}
         </div>
       </section>
       <section class="card" aria-labelledby="mail-when-title">
@@ -344,7 +365,7 @@ export function NotificationsPage(props: {
             checked={draft.email.heartbeat}
             onChange={(v) => set((s) => void (s.email.heartbeat = v))}
           />
-          <Field label="Failed scans" id={ids.failed} hint="0 = never email about failed scans">
+          <Field label="Failed-scan mail" id={ids.failed} hint="0 = never email about failed scans">
             <div class="row">
               at most every
               <input
