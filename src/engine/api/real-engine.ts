@@ -4,16 +4,15 @@
 import fs from 'node:fs';
 import { monitorSettingsOf, saveSettings } from '../config/settings-file.ts';
 import type { SecretCodec, SecretStore } from '../config/secrets.ts';
-import { ndiff } from '../diff/ndiff/index.ts';
+import { diffInWorker } from '../diff/diff-in-worker.ts';
 import { UserError, messageOf } from '../errors.ts';
 import type { MailReporter } from '../mail/mail-reporter.ts';
 import { reportForScan } from '../mail/report.ts';
 import { sendTestMessage } from '../mail/test-message.ts';
 import { mailNotReady } from '../mail/transport.ts';
 import type { Monitor } from '../monitor/monitor.ts';
-import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
+import type { ReferenceMeta } from '../monitor/references.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
-import { parseNmapXml } from '../nmap/parse.ts';
 import type { NotificationPolicy } from '../notify/policy.ts';
 import { openEngine, type OpenEngineOptions } from '../open-engine.ts';
 import { withDelivery } from '../reporter.ts';
@@ -96,19 +95,18 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     if (!current) throw new UserError(`profile '${name}' has no reference`);
     return summaryOf(name, current.meta, current.run);
   };
-  const ndiffOf = (entry: HistoryEntry, format: 'text' | 'xml'): string => {
+  // Parsing and diffing a large scan takes a while: off the main thread, so the app stays responsive.
+  const ndiffOf = async (entry: HistoryEntry, format: 'text' | 'xml'): Promise<string> => {
     if (!entry.referenceId || !entry.hasXml) return '';
-    const xml = monitor.scanXml(entry.profile, entry.id);
-    if (xml === undefined) return '';
-    const reference = new ReferenceStore(monitor.store.paths(entry.profile)).load(entry.referenceId);
-    let out = '';
-    ndiff(
-      reference,
-      parseNmapXml(xml, { source: `scan ${entry.id}` }),
-      { verbose: false, format },
-      (t) => (out += t),
-    );
-    return out;
+    const paths = monitor.store.paths(entry.profile);
+    if (!fs.existsSync(paths.scanXml(entry.id))) return '';
+    const result = await diffInWorker({
+      reference: paths.referenceRun(entry.referenceId),
+      current: paths.scanXml(entry.id),
+      ndiffText: true,
+      ndiffFormat: format,
+    });
+    return result.ndiffText ?? '';
   };
   const checkSchedule = (schedule: Parameters<AppEngine['describeSchedule']>[0]) => {
     const result = validateSchedule(schedule);
@@ -196,7 +194,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     async htmlReport(entryId) {
       const entry = entryOrFail(entryId);
       const profile = monitor.getProfile(entry.profile);
-      return reportForScan({ profile, entry, ndiffText: ndiffOf(entry, 'text') }).html;
+      return reportForScan({ profile, entry, ndiffText: await ndiffOf(entry, 'text') }).html;
     },
     async scanNow(name) {
       const names =

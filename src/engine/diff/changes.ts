@@ -30,6 +30,7 @@ import type {
   Service,
 } from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
+import { hostKey } from '../nmap/hosts.ts';
 
 const KIND_ORDER: readonly ChangeKind[] = [
   'host-added',
@@ -76,12 +77,6 @@ function viewOf(run: NmapRun): ScanView {
   }
   const ranOsDetection = /(^|\s)-(O|A)(\s|$)/.test(run.args ?? '') || run.hosts.some((h) => h.os.length > 0);
   return { hosts, coverage, ranOsDetection };
-}
-
-/** The address a host is matched by: IPv4, else IPv6, else its MAC. */
-export function hostKey(host: Host): string | undefined {
-  const of = (type: string) => host.addresses.find((a) => a.addrtype === type)?.addr;
-  return of('ipv4') ?? of('ipv6') ?? of('mac')?.toUpperCase();
 }
 
 function isUp(host: Host | undefined): host is Host {

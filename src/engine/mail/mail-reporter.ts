@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DeliveryState } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { createSecretStore, type SecretStore } from '../config/secrets.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
@@ -126,7 +126,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
   }
   async function writeState(state: MailState): Promise<void> {
     await fs.mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
   }
 
   // One piece of mail work at a time in this process (other processes are kept apart by the outbox locks).

@@ -15,7 +15,7 @@ import type { HeadStart, NmapStart } from './head-start.ts';
 import { newId, type ProfilePaths } from './layout.ts';
 import type { HistoryStore } from './history.ts';
 import type { ReferenceMeta, ReferenceStore } from './references.ts';
-import { hostKey, isUp, runCounts } from './runs.ts';
+import { hostKey, isUp, runCounts } from '../nmap/hosts.ts';
 import { triage } from './noise.ts';
 import type { OfflineCheck } from './offline.ts';
 import { updateState } from './state.ts';

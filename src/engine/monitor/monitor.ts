@@ -35,7 +35,8 @@ import { newId, type ProfilePaths } from './layout.ts';
 import { machineLooksOffline, type OfflineCheck } from './offline.ts';
 import { ProfileStore, defaultScanOptions, type NewProfile } from './profiles.ts';
 import { ReferenceStore, type ReferenceMeta } from './references.ts';
-import { hostKey, mergeHosts, mergePort, runCounts } from './runs.ts';
+import { hostKey, runCounts } from '../nmap/hosts.ts';
+import { mergeHosts, mergePort } from './runs.ts';
 import { readState, updateState, type ProfileState } from './state.ts';
 import { parseHostPort } from './noise.ts';
 import type { LogPage } from '../store/log.ts';
@@ -588,6 +589,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
    * writes that a crash interrupted are removed first.
    */
   start(): Promise<void> {
+    removeStaleTemps(this.dataDir); // settings.json, notify-state.json
     for (const profile of this.store.list()) {
       const paths = this.store.paths(profile.name);
       for (const dir of [paths.dir, paths.referencesDir, paths.scansDir]) removeStaleTemps(dir);
