@@ -221,8 +221,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
       // A test is allowed before email is switched on: that is when it is most useful.
       const email = { ...settings.email, enabled: true };
       const notReady = mailNotReady({ ...settings, email });
-      if (notReady)
-        throw new UserError(notReady.replace(/; run 'portwatch config set [^']*'.*$/, ': fill it in above'));
+      if (notReady) throw notReady; // the windows phrase its hint their way (errorMessage)
       const password = await secrets.get();
       const response = await sendTestMessage(email, password, options.testMailTimeoutMs);
       return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response}`;

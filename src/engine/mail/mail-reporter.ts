@@ -246,7 +246,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     }
     if (notReady || passwordError) {
       result.waiting = due.length;
-      result.errors.push(notReady ?? passwordError!);
+      result.errors.push(notReady?.message ?? passwordError!);
       return result;
     }
     for (const record of due) {
@@ -325,7 +325,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       if (fromRecords?.state === 'waiting' && fromRecords.lastError === undefined) {
         // Not even tried yet: say why when the settings are what stops it.
         const why = mailNotReady(await loadSettings(dataDir));
-        if (why) return { ...fromRecords, lastError: why };
+        if (why) return { ...fromRecords, lastError: why.message };
       }
       if (fromRecords) return fromRecords;
       const heldItem = (await held.list()).find(

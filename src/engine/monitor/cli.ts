@@ -3,6 +3,7 @@
 import type { Writable } from 'node:stream';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { describeChange, groupByHost, alertedChanges } from '../../shared/wording.ts';
+import { oneLine } from '../errors.ts';
 import { Monitor } from './monitor.ts';
 import type { CycleOutcome } from './cycle.ts';
 
@@ -41,7 +42,7 @@ function seconds(ms: number): string {
 
 /** The one-line verdict of a scan, as `watch` prints it and as `scan` starts its summary. */
 export function scanLine(entry: HistoryEntry): string {
-  const reason = entry.reason?.replace(/\s*\n\s*/g, ' ');
+  const reason = entry.reason === undefined ? undefined : oneLine(entry.reason);
   const when = entry.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const c = entry.counts;
   const seen = `${c.hostsUp} host${c.hostsUp === 1 ? '' : 's'} up, ${c.openPorts} open port${c.openPorts === 1 ? '' : 's'}`;
