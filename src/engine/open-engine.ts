@@ -12,6 +12,7 @@ import { createSecretStore, type SecretCodec, type SecretStore } from './config/
 import { createMailReporter, type MailReporter, type MailReporterOptions } from './mail/mail-reporter.ts';
 import { Monitor, type MonitorOptions } from './monitor/monitor.ts';
 import { NotificationPolicy } from './notify/policy.ts';
+import { openLog, type Log, type LogOptions } from './log.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface OpenEngineOptions {
@@ -25,6 +26,8 @@ export interface OpenEngineOptions {
   settings?: Settings;
   /** Mail reporter tuning (tests: clock, timeouts, events; `portwatch history`: autoSend off). */
   mail?: Omit<MailReporterOptions, 'dataDir' | 'env' | 'secrets' | 'policy'>;
+  /** Log lines also go to this stream (the CLI's stderr); the file DATA/portwatch.log always gets them. */
+  stderr?: LogOptions['stderr'];
   /** Monitor tuning (tests: clock, offline check, scheduler timing). */
   monitor?: Pick<MonitorOptions, 'clock' | 'isOffline' | 'scheduler'>;
 }
@@ -35,6 +38,8 @@ export interface Engine {
   readonly secrets: SecretStore;
   readonly mail: MailReporter;
   readonly monitor: Monitor;
+  /** DATA/portwatch.log (and the CLI's stderr): `log.for('module').error(...)`. */
+  readonly log: Log;
   /** Whether and what to tell the user, for every channel (notify/policy.ts). */
   readonly policy: NotificationPolicy;
   /** The settings as last read (at open or by `reloadSettings`). */
@@ -49,14 +54,20 @@ export async function openEngine(dataDir: string, options: OpenEngineOptions = {
   const env = options.env ?? process.env;
   let settings = options.settings ?? (await loadSettings(dataDir));
   const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
+  const log = openLog({ dataDir, ...(options.stderr ? { stderr: options.stderr } : {}) });
   const policy = new NotificationPolicy({ dataDir, ...(options.mail?.now ? { now: options.mail.now } : {}) });
-  const mail = createMailReporter({ ...options.mail, dataDir, env, secrets, policy });
+  const mail = createMailReporter({ log: log.for('mail'), ...options.mail, dataDir, env, secrets, policy });
   const monitor = new Monitor({
     ...options.monitor,
     dataDir,
     reporter: options.reporter ? options.reporter(mail, policy) : mail,
     ...monitorSettingsOf(settings, env),
   });
+  // Every background failure of the monitor (a reporter that threw, a schedule that failed) is logged.
+  const monitorLog = log.for('monitor');
+  monitor.on('error', ({ profile, error }) =>
+    monitorLog.error(profile ? `${profile}` : 'background work failed', error),
+  );
   return {
     dataDir,
     env,
@@ -64,6 +75,7 @@ export async function openEngine(dataDir: string, options: OpenEngineOptions = {
     mail,
     monitor,
     policy,
+    log,
     settings: () => settings,
     async reloadSettings() {
       settings = await loadSettings(dataDir);

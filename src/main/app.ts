@@ -2,6 +2,7 @@
 // desktop notifications. Everything Electron-specific comes in through ElectronDeps, so the whole start-up and
 // shutdown runs in the tests with fakes (test/main-*.test.ts).
 import { messageOf } from '../engine/errors.ts';
+import type { Logger } from '../engine/log.ts';
 import type { MailReporter } from '../engine/mail/mail-reporter.ts';
 import type { NotificationPolicy } from '../engine/notify/policy.ts';
 import type { Reporter } from '../engine/reporter.ts';
@@ -53,7 +54,14 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp | null> {
   const { deps } = options;
   const { app } = deps;
-  const log = options.log ?? ((line: string) => console.error(line));
+  // Every failure goes to the data directory's log (an app started at login has no terminal), and to the
+  // console (or the tests' log) too.
+  const toConsole = options.log ?? ((line: string) => console.error(line));
+  let fileLog: Logger | undefined = undefined;
+  const log = (line: string) => {
+    fileLog?.error(line.replace(/^portwatch: /, ''));
+    toConsole(line);
+  };
   const env = options.env ?? process.env;
 
   // One Portwatch per user: a second launch hands over to the first (which shows a window) and exits.
@@ -107,6 +115,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     reporter: withNotifications,
   });
   const { engine, monitor, mail } = opened;
+  fileLog = opened.log.for('app');
 
   const handlers = createHandlers({
     engine,
@@ -196,8 +205,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     windows.broadcast('scanRecorded', toRow(entry));
   });
   monitor.on('state', () => void refresh());
+  // The engine logs these to the file itself (open-engine.ts).
   monitor.on('error', ({ profile, error }) =>
-    log(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
+    toConsole(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
   );
 
   app.on('second-instance', () => {

@@ -4,7 +4,6 @@
 import { scanLine } from '../../engine/monitor/cli.ts';
 import { openEngine } from '../../engine/open-engine.ts';
 import { expectPositionals, parseCommandArgs } from '../args.ts';
-import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch watch';
@@ -20,15 +19,12 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
 `,
   async run(args, ctx) {
     expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
-    const { monitor, mail, close } = await openEngine(ctx.dataDir, { env: ctx.env });
+    const { monitor, mail, close } = await openEngine(ctx.dataDir, { env: ctx.env, stderr: ctx.stderr });
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(
         `${new Date().toISOString()} ${profile}: WATCHDOG: no successful scan since ${lastSuccessAt ?? 'ever'}\n`,
       ),
-    );
-    monitor.on('error', ({ profile, error }) =>
-      ctx.stderr.write(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}\n`),
     );
     monitor.scheduler.on('clock-jump', ({ byMs }) =>
       ctx.stderr.write(

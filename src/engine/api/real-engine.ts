@@ -13,6 +13,7 @@ import { mailNotReady } from '../mail/transport.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { ReferenceMeta } from '../monitor/references.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
+import type { Log } from '../log.ts';
 import type { NotificationPolicy } from '../notify/policy.ts';
 import { openEngine, type OpenEngineOptions } from '../open-engine.ts';
 import { withDelivery } from '../reporter.ts';
@@ -42,6 +43,7 @@ export interface OpenedAppEngine {
   mail: MailReporter;
   secrets: SecretStore;
   policy: NotificationPolicy;
+  log: Log;
   close(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
   });
-  const { env, secrets, mail, monitor, policy } = opened;
+  const { env, secrets, mail, monitor, policy, log } = opened;
 
   // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
   const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
@@ -266,6 +268,7 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     mail,
     secrets,
     policy,
+    log,
     close: () => opened.close(),
   };
 }

@@ -10,6 +10,7 @@ import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { createSecretStore, type SecretStore } from '../config/secrets.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { acquireLock } from '../store/lock.ts';
 import { NotificationPolicy } from '../notify/policy.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
@@ -59,6 +60,8 @@ export interface MailReporterOptions {
   /** Send in the background right after queueing (default true). */
   autoSend?: boolean;
   onEvent?: (event: MailEvent) => void;
+  /** Failures of the background loop and of sending go here (default: nowhere). */
+  log?: Logger;
   /** Whether and what to tell (default: the data directory's policy with this reporter's clock). */
   policy?: NotificationPolicy;
 }
@@ -99,6 +102,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
   const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const autoSend = options.autoSend ?? true;
+  const log = options.log ?? silentLogger;
   const emit = (event: MailEvent) => {
     try {
       options.onEvent?.(event);
@@ -262,7 +266,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       if (attempt.outcome === 'sent') result.sent++;
       else if (attempt.outcome === 'failed') result.failed++;
       else result.waiting++;
-      if (attempt.error) result.errors.push(`${record.subject}: ${attempt.error}`);
+      if (attempt.error) {
+        result.errors.push(`${record.subject}: ${attempt.error}`);
+        log.warn(
+          `'${record.subject}' ${attempt.outcome === 'failed' ? 'failed' : 'not sent yet'}: ${attempt.error}`,
+        );
+      }
       emit({
         type: attempt.outcome,
         subject: record.subject,
@@ -294,7 +303,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       await release();
       await sendDue();
       await scheduleNext();
-    }).catch(() => undefined);
+    }).catch((error) => log.error('the mail loop failed; it tries again on its next tick', error));
   }
 
   const reporter: MailReporter = {
@@ -348,7 +357,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     start(tickMs = 60_000) {
       if (ticker || closed) return;
-      void outbox.prune(30 * 24 * 3_600_000).catch(() => undefined);
+      void outbox.prune(30 * 24 * 3_600_000).catch((error) => log.warn('pruning the outbox failed', error));
       ticker = setInterval(kick, tickMs);
       ticker.unref();
       kick();
