@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openAppEngine } from '../src/engine/api/real-engine.ts';
+import { AppStatus } from '../src/engine/api/status.ts';
 import { saveSettings } from '../src/engine/config/settings-file.ts';
 import { defaultSettings } from '../src/shared/settings.ts';
 import { Listeners } from './support/listeners.ts';
@@ -79,4 +80,31 @@ test("the app's engine prunes no-change XML after the settings' retentionDays, n
   assert.equal(third.entry.status, 'ok');
   assert.notEqual(opened.monitor.scanXml('keep', third.entry.id), undefined, 'the newest scan keeps its XML');
   assert.equal(opened.monitor.scanXml('keep', second.entry.id), undefined, 'older than 2 days: pruned');
+});
+
+test('the live status follows the monitor alone: a capture shows as scanning, then as the last scan', async (t) => {
+  const dataDir = tempDir(t);
+  const listeners = new Listeners();
+  t.after(() => listeners.close());
+  const host = '127.0.91.3';
+  const open = await listeners.tcp({ host });
+  const opened = await openAppEngine({ dataDir, env: env(), monitor: { isOffline: () => false } });
+  t.after(() => opened.close());
+  const status = new AppStatus();
+  const stop = status.follow(opened.monitor);
+  t.after(stop);
+  opened.monitor.addProfile({
+    name: 'live',
+    targets: [host],
+    options: { ports: { kind: 'list', spec: String(open.port) }, timing: 4, resolveHostnames: false },
+  });
+  const profiles = () => [{ name: 'live', paused: false, nextRun: null }];
+  const seen: string[] = [];
+  opened.monitor.on('scan-started', () => seen.push(status.snapshot(profiles()).state));
+  await opened.engine.captureReference('live');
+  assert.deepEqual(seen, ['scanning']);
+  const after = status.snapshot(profiles());
+  assert.equal(after.state, 'quiet');
+  assert.equal(after.profiles[0]!.scanning, false);
+  assert.equal(after.profiles[0]!.lastScan?.status, 'ok');
 });

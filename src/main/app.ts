@@ -189,22 +189,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
   };
   status.onChange(() => void refresh());
 
-  monitor.on('scan-started', ({ profile }) => status.scanStarted(profile));
-  monitor.on('progress', (p) => {
-    const event = {
+  status.follow(monitor); // the one live model, fed by the monitor's events
+  monitor.on('progress', (p) =>
+    windows.broadcast('scanProgress', {
       profile: p.profile,
       task: p.task,
       percent: p.percent,
       ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
-    };
-    status.progress(event);
-    windows.broadcast('scanProgress', event);
-  });
-  monitor.on('scan-finished', ({ entry }) => {
-    status.scanRecorded(entry);
-    windows.broadcast('scanRecorded', toRow(entry));
-  });
-  monitor.on('state', () => void refresh());
+    }),
+  );
+  monitor.on('scan-finished', ({ entry }) => windows.broadcast('scanRecorded', toRow(entry)));
+  monitor.on('changed', () => void refresh());
   // The engine logs these to the file itself (open-engine.ts).
   monitor.on('error', ({ profile, error }) =>
     toConsole(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),

@@ -114,6 +114,7 @@ export async function openBridge(options: {
   delete env.PORTWATCH_SMTP_PASSWORD;
   const opened = await openAppEngine({ dataDir, env, testMailTimeoutMs: 10_000 });
   const status = new AppStatus();
+  status.follow(opened.monitor);
   const pages = new Set<Page>();
   const calls: Channel[] = [];
 

@@ -115,15 +115,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return engine.importReference(profile, xml, fileName);
     },
     async captureReference({ profile }) {
-      status.scanStarted(profile);
-      try {
-        return await engine.captureReference(profile, (p) => {
-          status.progress(p);
-          ctx.onProgress?.(p);
-        });
-      } finally {
-        status.scanEnded(profile);
-      }
+      // The status follows the capture through the monitor's events, like any scan.
+      return engine.captureReference(profile, (p) => ctx.onProgress?.(p));
     },
     async listHistory(query) {
       return pageOf(await engine.history(query.profile), query);

@@ -7,7 +7,8 @@
 //   await monitor.stop();                  // cancels running scans, waits until they are recorded
 //
 // Events: 'scan-started', 'progress', 'scan-finished', 'waiting' (another process is scanning the profile),
-// 'watchdog', 'state' (after anything that changes MonitorState), 'error' (a background failure, e.g. a reporter
+// 'watchdog', 'changed' (profiles, references, pauses or running scans changed: re-read what you show),
+// 'scan-ended' (a scan's work is over, recorded or not), 'error' (a background failure, e.g. a reporter
 // that threw; never thrown at the caller of a scheduled scan).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -48,22 +49,6 @@ export interface ScanOutcome extends CycleOutcome {
   joined: boolean;
 }
 
-export interface ProfileStatus {
-  name: string;
-  paused: boolean;
-  scanning: boolean;
-  progress?: ScanProgress & { phase: ScanPhase };
-  lastScan?: HistoryEntry;
-  /** ISO time of the next scheduled run; null for manual or paused profiles. */
-  nextRun: string | null;
-}
-
-export interface MonitorState {
-  /** All schedules paused. */
-  paused: boolean;
-  profiles: ProfileStatus[];
-}
-
 export interface MonitorEvents {
   'scan-started': [{ profile: string; trigger: ScanTrigger }];
   progress: [{ profile: string; phase: ScanPhase } & ScanProgress];
@@ -71,7 +56,8 @@ export interface MonitorEvents {
   'scan-finished': [{ profile: string; trigger: ScanTrigger } & CycleOutcome];
   waiting: [{ profile: string; holder: LockOwner | undefined }];
   watchdog: [{ profile: string; lastSuccessAt: string | null }];
-  state: [MonitorState];
+  'scan-ended': [{ profile: string }];
+  changed: [];
   error: [{ profile?: string; error: unknown }];
 }
 
@@ -99,7 +85,6 @@ export interface ExpectedInput {
 interface Running {
   promise: Promise<ScanOutcome>;
   controller: AbortController;
-  progress?: ScanProgress & { phase: ScanPhase };
 }
 
 export class Monitor extends EventEmitter<MonitorEvents> {
@@ -432,6 +417,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const entry: Running = { controller, promise: undefined as unknown as Promise<ScanOutcome> };
     entry.promise = this.#scan(profile, options.trigger ?? 'manual', entry, headStart).finally(() => {
       this.#running.delete(key);
+      this.emit('scan-ended', { profile: profile.name });
       this.#changed();
     });
     this.#running.set(key, entry);
@@ -480,10 +466,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         capture,
         signal: running.controller.signal,
         now: () => this.#clock.now(),
-        onProgress: (progress, phase) => {
-          running.progress = { ...progress, phase };
-          this.emit('progress', { profile: profile.name, phase, ...progress });
-        },
+        onProgress: (progress, phase) => this.emit('progress', { profile: profile.name, phase, ...progress }),
         onStart: (info, phase) => this.emit('nmap-started', { profile: profile.name, phase, ...info }),
       });
       // A capture is the user's own doing, answered where they asked for it: no report.
@@ -580,24 +563,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return readState(this.store.paths(name));
   }
 
-  state(): MonitorState {
-    return {
-      paused: this.scheduler.paused,
-      profiles: this.store.list().map((profile) => {
-        const running = this.#running.get(this.#key(profile.name));
-        const last = this.#history(profile.name).list(1).records[0];
-        return {
-          name: profile.name,
-          paused: profile.paused,
-          scanning: running !== undefined,
-          ...(running?.progress ? { progress: running.progress } : {}),
-          ...(last ? { lastScan: last } : {}),
-          nextRun: this.nextRun(profile.name),
-        };
-      }),
-    };
-  }
-
   // ---- internals ------------------------------------------------------------------------------------
 
   #key(name: string): string {
@@ -614,12 +579,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   #changed(): void {
     this.scheduler.refresh();
-    if (this.listenerCount('state') > 0) {
-      try {
-        this.emit('state', this.state());
-      } catch (error) {
-        this.emit('error', { error });
-      }
+    try {
+      this.emit('changed');
+    } catch (error) {
+      this.emit('error', { error });
     }
   }
 }
