@@ -32,7 +32,9 @@ import type {
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 import { hostKey } from '../nmap/hosts.ts';
 
-const KIND_ORDER: readonly ChangeKind[] = [
+// The change model's stored order (history entries keep it, and tests and exports compare it), used only as
+// the last tie-break after host and port. How a reader sees changes ordered is src/shared/wording.ts KIND_ORDER.
+const STORED_KIND_ORDER: readonly ChangeKind[] = [
   'host-added',
   'host-removed',
   'host-up',
@@ -331,7 +333,7 @@ export function sortChanges(changes: Change[]): Change[] {
     const protoX = ('protocol' in x && x.protocol) || '';
     const protoY = ('protocol' in y && y.protocol) || '';
     if (protoX !== protoY) return protoX < protoY ? -1 : 1;
-    const kindDiff = KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind);
+    const kindDiff = STORED_KIND_ORDER.indexOf(x.kind) - STORED_KIND_ORDER.indexOf(y.kind);
     if (kindDiff !== 0) return kindDiff;
     return scriptId(x) < scriptId(y) ? -1 : scriptId(x) > scriptId(y) ? 1 : 0;
   });

@@ -284,6 +284,32 @@ export function EmailPage(props: {
   );
 }
 
+/** "at most every N hours per profile": the failed-scan limits of the desktop and of mail. */
+function EveryHours(props: {
+  label: string;
+  id: string;
+  hint: string;
+  min: number;
+  value: number;
+  onInput: (hours: number) => void;
+}) {
+  return (
+    <Field label={props.label} id={props.id} hint={props.hint}>
+      <div class="row">
+        at most every
+        <input
+          type="number"
+          id={props.id}
+          min={props.min}
+          value={props.value}
+          onInput={(e) => props.onInput(Number(e.currentTarget.value))}
+        />
+        hours per profile
+      </div>
+    </Field>
+  );
+}
+
 export function NotificationsPage(props: {
   draft: Settings;
   set: (change: (s: Settings) => void) => void;
@@ -313,25 +339,14 @@ export function NotificationsPage(props: {
             onChange={(v) => set((s) => void (s.notifications.failedScans = v))}
           />
           {draft.notifications.failedScans ? (
-            <Field
+            <EveryHours
               label="Failed-scan notices"
               id={ids.desktopFailed}
               hint="desktop only; mail has its own limit below"
-            >
-              <div class="row">
-                at most every
-                <input
-                  type="number"
-                  id={ids.desktopFailed}
-                  min={1}
-                  value={draft.notifications.failedScanEveryHours}
-                  onInput={(e) =>
-                    set((s) => void (s.notifications.failedScanEveryHours = Number(e.currentTarget.value)))
-                  }
-                />
-                hours per profile
-              </div>
-            </Field>
+              min={1}
+              value={draft.notifications.failedScanEveryHours}
+              onInput={(hours) => set((s) => void (s.notifications.failedScanEveryHours = hours))}
+            />
           ) : null}
         </div>
       </section>
@@ -365,21 +380,14 @@ export function NotificationsPage(props: {
             checked={draft.email.heartbeat}
             onChange={(v) => set((s) => void (s.email.heartbeat = v))}
           />
-          <Field label="Failed-scan mail" id={ids.failed} hint="0 = never email about failed scans">
-            <div class="row">
-              at most every
-              <input
-                type="number"
-                id={ids.failed}
-                min={0}
-                value={draft.email.failedScanEveryHours}
-                onInput={(e) =>
-                  set((s) => void (s.email.failedScanEveryHours = Number(e.currentTarget.value)))
-                }
-              />
-              hours per profile
-            </div>
-          </Field>
+          <EveryHours
+            label="Failed-scan mail"
+            id={ids.failed}
+            hint="0 = never email about failed scans"
+            min={0}
+            value={draft.email.failedScanEveryHours}
+            onInput={(hours) => set((s) => void (s.email.failedScanEveryHours = hours))}
+          />
         </div>
       </section>
       <section class="card" aria-labelledby="quiet-title">
