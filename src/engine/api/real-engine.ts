@@ -4,14 +4,15 @@
 import fs from 'node:fs';
 import { monitorSettingsOf, saveSettings } from '../config/settings-file.ts';
 import type { SecretCodec, SecretStore } from '../config/secrets.ts';
-import { diffInWorker } from '../diff/diff-in-worker.ts';
+import { ndiff } from '../diff/ndiff/index.ts';
 import { UserError, messageOf } from '../errors.ts';
 import type { MailReporter } from '../mail/mail-reporter.ts';
 import { reportForScan } from '../mail/report.ts';
 import { sendTestMessage } from '../mail/test-message.ts';
 import { mailNotReady } from '../mail/transport.ts';
 import type { Monitor } from '../monitor/monitor.ts';
-import type { ReferenceMeta } from '../monitor/references.ts';
+import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
+import { parseNmapXml } from '../nmap/parse.ts';
 import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
 import type { Log } from '../log.ts';
 import type { NotificationPolicy } from '../notify/policy.ts';
@@ -97,18 +98,19 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     if (!current) throw new UserError(`profile '${name}' has no reference`);
     return summaryOf(name, current.meta, current.run);
   };
-  // Parsing and diffing a large scan takes a while: off the main thread, so the app stays responsive.
   const ndiffOf = async (entry: HistoryEntry, format: 'text' | 'xml'): Promise<string> => {
     if (!entry.referenceId || !entry.hasXml) return '';
-    const paths = monitor.store.paths(entry.profile);
-    if (!fs.existsSync(paths.scanXml(entry.id))) return '';
-    const result = await diffInWorker({
-      reference: paths.referenceRun(entry.referenceId),
-      current: paths.scanXml(entry.id),
-      ndiffText: true,
-      ndiffFormat: format,
-    });
-    return result.ndiffText ?? '';
+    const xml = monitor.scanXml(entry.profile, entry.id);
+    if (xml === undefined) return '';
+    const reference = new ReferenceStore(monitor.store.paths(entry.profile)).load(entry.referenceId);
+    let out = '';
+    ndiff(
+      reference,
+      parseNmapXml(xml, { source: `scan ${entry.id}` }),
+      { verbose: false, format },
+      (t) => (out += t),
+    );
+    return out;
   };
   const checkSchedule = (schedule: Parameters<AppEngine['describeSchedule']>[0]) => {
     const result = validateSchedule(schedule);

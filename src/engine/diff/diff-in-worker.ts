@@ -6,19 +6,19 @@
 //
 // Errors a user can act on (a missing file, malformed XML) come back as UserErrors with the worker's
 // message; aborting `signal` terminates the worker and rejects with the signal's reason.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Change } from '../../shared/changes.ts';
 import type { Completeness, NmapRun } from '../../shared/scan.ts';
-import { UserError, messageOf } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { runCounts } from '../nmap/hosts.ts';
 import { parseNmapXmlFile } from '../nmap/parse.ts';
 import { computeChanges } from './changes.ts';
 import { ndiff } from './ndiff/index.ts';
 
 export interface DiffRequest {
-  /** Path of the reference scan's XML, or of a stored reference's parsed run (`.json`, references.ts). */
+  /** Path of the reference scan's XML. */
   reference: string;
   /** Path of the current scan's XML. */
   current: string;
@@ -26,8 +26,6 @@ export interface DiffRequest {
   ndiffText?: boolean;
   /** ndiff -v (lists unchanged hosts and ports too). */
   ndiffVerbose?: boolean;
-  /** ndiff's --xml output instead of its text (default 'text'). */
-  ndiffFormat?: 'text' | 'xml';
   /** Accept a truncated current scan (completeness says so) instead of failing; the reference must be whole. */
   allowIncomplete?: boolean;
 }
@@ -38,7 +36,7 @@ export interface RunSummary {
   hostsUp: number;
   hostsDown: number;
   hostsScanned: number;
-  /** Open ports (nmap/hosts.ts runCounts). */
+  /** Open ports (nmap/hosts.ts runCounts, the one count). */
   openPorts: number;
   /** nmap's command line as recorded in the XML. */
   args?: string;
@@ -76,9 +74,7 @@ export function summarizeRun(run: NmapRun): RunSummary {
 
 /** The whole diff on the calling thread (the worker runs this). */
 export function diffFiles(request: DiffRequest): DiffResult {
-  const reference = request.reference.endsWith('.json')
-    ? readStoredRun(request.reference)
-    : parseNmapXmlFile(request.reference, { source: request.reference });
+  const reference = parseNmapXmlFile(request.reference, { source: request.reference });
   const current = parseNmapXmlFile(request.current, {
     source: request.current,
     allowIncomplete: request.allowIncomplete ?? false,
@@ -90,19 +86,11 @@ export function diffFiles(request: DiffRequest): DiffResult {
   };
   if (request.ndiffText) {
     const pieces: string[] = [];
-    const options = { verbose: request.ndiffVerbose ?? false, format: request.ndiffFormat ?? 'text' };
+    const options = { verbose: request.ndiffVerbose ?? false, format: 'text' as const };
     result.different = ndiff(reference, current, options, (text) => pieces.push(text));
     result.ndiffText = pieces.join('');
   }
   return result;
-}
-
-function readStoredRun(file: string): NmapRun {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as NmapRun;
-  } catch (error) {
-    throw new UserError(`cannot read the reference ${file}: ${messageOf(error)}`);
-  }
 }
 
 /** The message a worker posts back. */
