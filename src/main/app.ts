@@ -13,6 +13,7 @@ import { createHandlers, type Handlers } from '../engine/api/index.ts';
 import type { AppEngineOptions, OpenedAppEngine } from '../engine/api/real-engine.ts';
 import { toRow } from '../engine/api/rows.ts';
 import { AppStatus } from '../engine/api/status.ts';
+import { applicationMenu } from './app-menu.ts';
 import { appIconPath } from './icons.ts';
 import { registerIpc } from './ipc.ts';
 import { Notifier } from './notifier.ts';
@@ -32,6 +33,8 @@ export interface AppOptions {
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
   openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => Promise<OpenedAppEngine>;
+  /** Runs first thing after ready, before any window: the scheme handler and session hardening. */
+  onReady?: () => void;
   /** Started at login: stay in the tray. */
   hidden?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -70,6 +73,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     return null;
   }
   await app.whenReady();
+  options.onReady?.();
+  deps.setApplicationMenu(applicationMenu(app.platform));
 
   const status = new AppStatus();
   let startAtLogin = await startsAtLogin(app, env).catch(() => false);
@@ -77,6 +82,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     deps,
     preload: options.preloadPath,
     bounds: { get: (k) => options.uiState.bounds(k), set: (k, b) => options.uiState.setBounds(k, b) },
+    displays: () => deps.displays(),
+    ...(app.platform === 'darwin' ? { bringAppForward: () => app.focus?.({ steal: true }) } : {}),
   });
 
   let notifier!: Notifier;
@@ -91,6 +98,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
         status.markSeen(id);
       },
       icon: appIconPath(options.assetsDir),
+      log,
     });
     return {
       async scanRecorded(report) {
@@ -151,7 +159,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     platform: app.platform,
     startAtLogin: () => startAtLogin,
     actions: {
-      scanNow: (profile) => void handlers.scanNow({ ...(profile ? { profile } : {}) }),
+      scanNow: (profile) =>
+        void handlers.scanNow({ ...(profile ? { profile } : {}) }).then((result) => {
+          if (!result.ok) scanNowFailed(profile, result.error);
+        }),
       setPaused: (paused, profile) =>
         void handlers.setPaused({ paused, ...(profile ? { profile } : {}) }).then(() => refresh()),
       openHistory: () => {
@@ -170,6 +181,21 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
       quit: () => void quit(),
     },
   });
+
+  /** The tray's "Scan now" was refused (no profile by that name now, say): the user asked, so tell them. */
+  function scanNowFailed(profile: string | undefined, error: string): void {
+    log(`portwatch: scan now: ${error}`);
+    status.scanFailed(profile ?? '', error);
+    void opened.engine.settings().then(
+      (settings) => {
+        if (settings.notifications.desktop && deps.notificationsSupported())
+          notifier.show({ title: 'Portwatch could not start the scan', body: error, urgency: 'normal' }, () =>
+            windows.show('settings'),
+          );
+      },
+      () => {}, // the tray's error state still shows it
+    );
+  }
 
   let pending: Promise<AppState | undefined> | undefined;
   const refresh = (): Promise<AppState | undefined> => {
@@ -200,14 +226,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
   );
   monitor.on('scan-finished', ({ entry }) => windows.broadcast('scanRecorded', toRow(entry)));
   monitor.on('changed', () => void refresh());
-  // The engine logs these to the file itself (open-engine.ts).
+  // The engine logs these to the file itself (open-engine.ts); the status shows them (AppStatus.follow).
   monitor.on('error', ({ profile, error }) =>
     toConsole(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
   );
 
-  app.on('second-instance', () => {
-    windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
-  });
+  const showMain = () => windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
+  app.on('second-instance', showMain);
+  // macOS: launching the running app again (Finder, Spotlight) sends `activate`, not a second instance. The
+  // `activate` of the first launch comes at ready, before this listener exists, so `--hidden` stays hidden.
+  if (app.platform === 'darwin') app.on('activate', showMain);
   // Closing every window leaves the app in the tray; only Quit ends it.
   app.on('window-all-closed', () => {});
   app.on('before-quit', (event) => {

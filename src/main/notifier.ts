@@ -17,6 +17,8 @@ export interface NotifierOptions {
   openScan: (entryId: string | undefined) => void;
   icon?: string;
   now?: () => Date;
+  /** Where a notification that could not be shown is reported. */
+  log?: (line: string) => void;
 }
 
 export class Notifier {
@@ -50,7 +52,8 @@ export class Notifier {
     this.channel.close();
   }
 
-  private show(notice: DesktopNotice): void {
+  /** Shows a notice now; a click opens its scan (or the history), or runs `onClick` when given. */
+  show(notice: Pick<DesktopNotice, 'title' | 'body' | 'urgency' | 'entryId'>, onClick?: () => void): void {
     const notification = this.options.deps.createNotification({
       title: notice.title,
       body: notice.body,
@@ -60,7 +63,19 @@ export class Notifier {
     this.live.add(notification);
     notification.on('click', () => {
       this.live.delete(notification);
-      this.options.openScan(notice.entryId);
+      if (onClick) onClick();
+      else this.options.openScan(notice.entryId);
+    });
+    // Kept until clicked or closed; a Windows toast that timed out waits in the Action Center, still clickable.
+    notification.on('close', (reason) => {
+      if (reason !== 'timedOut') this.live.delete(notification);
+    });
+    // macOS refuses notifications from unsigned builds with `failed` (see the README).
+    notification.on('failed', (error) => {
+      this.live.delete(notification);
+      (this.options.log ?? console.error)(
+        `portwatch: the desktop notification failed: ${error ?? 'no reason given'}`,
+      );
     });
     notification.show();
     // Forget it after a day: the notification centre has long dropped it by then.

@@ -35,6 +35,7 @@ export const channels = [
   'nmapStatus',
   'scanNow',
   'setPaused',
+  'localNetworks',
 ] as const;
 export type Channel = (typeof channels)[number];
 
@@ -157,6 +158,7 @@ function buildSchemas() {
     nmapStatus: none,
     scanNow: z.object({ profile: z.string().optional() }).strict(),
     setPaused: z.object({ profile: z.string().optional(), paused: z.boolean() }).strict(),
+    localNetworks: none,
   } satisfies Record<Channel, z.ZodType>;
 
   return {
@@ -265,6 +267,16 @@ export interface NmapStatus {
   advice?: string;
 }
 
+/** One of this machine's networks, as the welcome suggests it for a first profile. */
+export interface LocalNetwork {
+  /** '192.168.1.0/24' */
+  cidr: string;
+  /** 'wlan0' */
+  interface: string;
+  /** '192.168.1.0/24 (wlan0)' */
+  label: string;
+}
+
 export type TrayState = 'quiet' | 'unseen' | 'scanning' | 'error' | 'paused';
 
 export interface ProfileState {
@@ -307,6 +319,8 @@ export interface RequestResults {
   nmapStatus: NmapStatus;
   scanNow: { started: string[] };
   setPaused: AppState;
+  /** This machine's networks, best first (computed from its interfaces; nothing is scanned). */
+  localNetworks: { networks: LocalNetwork[] };
 }
 
 // A channel without a result type (or a result without a channel) fails to compile here.

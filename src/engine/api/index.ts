@@ -14,8 +14,10 @@ import {
   type RequestResults,
   type RequestSchemas,
   type Result,
+  type LocalNetwork,
   type ScanProgressEvent,
 } from '../../shared/ipc.ts';
+import { localNetworks } from './local-networks.ts';
 import type { AppEngine } from './engine.ts';
 import { exportScan } from './export.ts';
 import { pageOf, seriesOf, toRow } from './rows.ts';
@@ -28,6 +30,8 @@ export interface HandlerContext {
   status: AppStatus;
   /** Where reference captures report their progress (the windows' scanProgress event). */
   onProgress?: (event: ScanProgressEvent) => void;
+  /** This machine's networks (tests pass their own; the default reads the interfaces). */
+  localNetworks?: () => LocalNetwork[];
 }
 
 type Impl = {
@@ -161,6 +165,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const names = profile ? [profile] : (await engine.listProfiles()).map((p) => p.name);
       for (const name of names) await engine.setPaused(name, paused);
       return appState();
+    },
+    async localNetworks() {
+      return { networks: (ctx.localNetworks ?? localNetworks)() };
     },
   };
 

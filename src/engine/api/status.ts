@@ -3,6 +3,7 @@
 // (`follow`; captures are scans too); the user's "seen" is the one other input. No electron here.
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { AppState, HistoryRow, ProfileState, ScanProgressEvent, TrayState } from '../../shared/ipc.ts';
+import { messageOf } from '../errors.ts';
 import type { MonitorEvents } from '../monitor/monitor.ts';
 import { toRow } from './rows.ts';
 
@@ -41,15 +42,21 @@ export class AppStatus {
       });
     const finished = ({ entry }: MonitorEvents['scan-finished'][0]) => this.scanRecorded(entry);
     const ended = ({ profile }: { profile: string }) => this.scanEnded(profile);
+    // A scan that could not even start (no nmap, say): the tray shows it as a failure, not just the log.
+    const failed = ({ profile, error }: MonitorEvents['error'][0]) => {
+      if (profile) this.scanFailed(profile, messageOf(error));
+    };
     monitor.on('scan-started', started);
     monitor.on('progress', progress);
     monitor.on('scan-finished', finished);
     monitor.on('scan-ended', ended);
+    monitor.on('error', failed);
     return () => {
       monitor.off('scan-started', started);
       monitor.off('progress', progress);
       monitor.off('scan-finished', finished);
       monitor.off('scan-ended', ended);
+      monitor.off('error', failed);
     };
   }
 
@@ -75,6 +82,13 @@ export class AppStatus {
     } else if (this.lastError?.profile === entry.profile) {
       this.lastError = undefined;
     }
+    this.changed();
+  }
+
+  /** A scan that failed without a history entry (it could not start): shown like a failed scan. */
+  scanFailed(profile: string, message: string): void {
+    this.scanning.delete(profile);
+    this.lastError = { profile, message: profile ? `${profile}: ${message}` : message };
     this.changed();
   }
 

@@ -21,7 +21,10 @@ export interface SecretStore {
 
 /** How the stored bytes are protected. Electron: safeStorage.encryptString / decryptString (async where present). */
 export interface SecretCodec {
-  kind: Exclude<SecretStorageKind, 'env' | 'none'>;
+  /** How the last encrypt() protected the bytes (read after it), stored with them. */
+  readonly kind: Exclude<SecretStorageKind, 'env' | 'none'>;
+  /** The stored kinds this codec can decrypt, when more than its own `kind` (the app's safeStorage: both). */
+  readonly reads?: readonly Exclude<SecretStorageKind, 'env' | 'none'>[];
   encrypt(plain: string): Uint8Array | Promise<Uint8Array>;
   decrypt(data: Uint8Array): string | Promise<string>;
 }
@@ -118,7 +121,7 @@ export function codecSecretStore(codec: SecretCodec, backend: SecretBackend): Se
     async get() {
       const envelope = await readEnvelope();
       if (!envelope) return undefined;
-      if (envelope.kind !== codec.kind) {
+      if (envelope.kind !== codec.kind && !codec.reads?.includes(envelope.kind)) {
         throw new UserError(
           envelope.kind === 'file'
             ? `the mail password in ${backend.where} was stored by the CLI; set it again in the app to keep it in the system keyring`

@@ -44,7 +44,7 @@ export function settingsErrors(s: Settings, recipientsText: string): SettingsErr
 
 const storageWords: Record<SecretStatus['storage'], string> = {
   os: 'encrypted in the system keyring',
-  basic_text: 'NOT really encrypted: no keyring was found',
+  basic_text: 'NOT really encrypted: saved with a fixed key, as no keyring answered',
   file: 'in a file only you can read',
   env: 'taken from PORTWATCH_SMTP_PASSWORD',
   none: '',
@@ -98,8 +98,9 @@ function PasswordField(props: {
       </div>
       {secret.storage === 'basic_text' ? (
         <Banner kind="warn">
-          This system has no keyring (GNOME Keyring or KWallet), so the password is stored with a fixed key
-          anyone with your files can undo. Install and unlock a keyring, then set the password again.
+          When the password was saved, no keyring (GNOME Keyring or KWallet) was unlocked to hold the key, so
+          it was stored with a fixed key anyone with your files can undo. Install and unlock a keyring, then
+          set the password again.
         </Banner>
       ) : null}
       {secret.storage !== 'env' ? (
