@@ -1,9 +1,9 @@
 // `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
-import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
+import { scanLine } from '../../engine/monitor/cli.ts';
+import { openEngine } from '../../engine/open-engine.ts';
 import { expectPositionals, parseCommandArgs } from '../args.ts';
-import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch watch';
@@ -19,15 +19,12 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
 `,
   async run(args, ctx) {
     expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
-    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env);
+    const { monitor, mail, close } = await openEngine(ctx.dataDir, { env: ctx.env, stderr: ctx.stderr });
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(
         `${new Date().toISOString()} ${profile}: WATCHDOG: no successful scan since ${lastSuccessAt ?? 'ever'}\n`,
       ),
-    );
-    monitor.on('error', ({ profile, error }) =>
-      ctx.stderr.write(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}\n`),
     );
     monitor.scheduler.on('clock-jump', ({ byMs }) =>
       ctx.stderr.write(
