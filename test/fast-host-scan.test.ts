@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hostKey } from '../src/engine/diff/ndiff/scan-view.ts';
+import { ndiffHostId } from '../src/engine/diff/ndiff/scan-view.ts';
 import { fastDigest } from '../src/engine/nmap/fast-host-scan.ts';
 import { ScanFile } from '../src/engine/nmap/host-digests.ts';
 import { NmapXmlError } from '../src/engine/nmap/parse.ts';
@@ -34,14 +34,14 @@ function both(bytes: Uint8Array, name = 'scan.xml') {
   const fd = openSync(file, 'r');
   let fast;
   try {
-    fast = fastDigest(fd, file, hostKey);
+    fast = fastDigest(fd, file, ndiffHostId);
   } finally {
     closeSync(fd);
   }
   const scan = ScanFile.open(file);
   let full;
   try {
-    full = scan.digestFully(hostKey);
+    full = scan.digestFully(ndiffHostId);
   } catch (error) {
     if (!(error instanceof NmapXmlError)) throw error;
     full = null;
