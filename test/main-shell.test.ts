@@ -24,6 +24,9 @@ import type {
 import { openAppEngine } from '../src/engine/api/real-engine.ts';
 import { AppStatus } from '../src/engine/api/status.ts';
 import { Notifier } from '../src/main/notifier.ts';
+import { NotificationPolicy } from '../src/engine/notify/policy.ts';
+import { defaultSettings, type Settings } from '../src/shared/settings.ts';
+import { portOpened } from './support/smtp.ts';
 import { applicationMenu } from '../src/main/app-menu.ts';
 import { APP_ID, beforeReady } from '../src/main/before-ready.ts';
 import { safeStorageCodec } from '../src/main/safe-storage-codec.ts';
@@ -402,42 +405,98 @@ test('app status: scanning wins, then errors, then unseen changes; seeing them c
 
 // ---- notifications ----------------------------------------------------------------------------------------
 
-test('failed-scan notices are rate-limited per profile; a success resets the limit; off means off', async () => {
+function notifierFor(options: { dataDir: string; settings: () => Settings; now: () => Date }) {
   const f = fakes({ home: os.tmpdir() });
-  let now = Date.parse('2026-11-24T06:00:00Z');
-  let desktop = true;
-  const opened: string[] = [];
+  const opened: (string | undefined)[] = [];
   const notifier = new Notifier({
     deps: f.deps,
-    content: (r) => ({
-      title: `${r.entry.status} ${r.profile.name}`,
-      body: '',
-      urgency: 'normal',
-      entryId: r.entry.id,
-    }),
-    settings: async () => ({ notifications: { desktop, failedScans: true } }),
+    policy: new NotificationPolicy({ dataDir: options.dataDir, now: options.now }),
+    settings: async () => options.settings(),
     openScan: (id) => void opened.push(id),
-    now: () => now,
+    now: options.now,
   });
-  const report = (id: string, status: 'ok' | 'failed', profile = 'Home') =>
-    ({ profile: { name: profile }, entry: { id, status }, ndiffText: '' }) as unknown as ScanReport;
-  assert.ok(await notifier.scanRecorded(report('f1', 'failed')));
-  now += 10 * 60_000;
-  assert.equal(await notifier.scanRecorded(report('f2', 'failed')), null, 'ten minutes later: held back');
+  return { f, opened, notifier };
+}
+
+const scanReport = (id: string, status: 'ok' | 'failed', profile = 'Home') =>
+  ({
+    profile: { name: profile },
+    entry: {
+      id,
+      status,
+      reason: 'nmap was killed',
+      changes: status === 'ok' ? [portOpened('127.0.91.20', 22)] : [],
+      suppressed: [],
+    },
+    ndiffText: '',
+  }) as unknown as ScanReport;
+
+test('failed-scan notices are rate-limited per profile, across restarts; a success resets the limit; off means off', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-notify-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  let now = new Date('2026-11-24T06:00:00Z');
+  const settings = defaultSettings();
+  const { f, opened, notifier } = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  assert.ok(await notifier.scanRecorded(scanReport('f1', 'failed')));
+  now = new Date(now.getTime() + 10 * 60_000);
+  assert.equal(await notifier.scanRecorded(scanReport('f2', 'failed')), null, 'ten minutes later: held back');
+  // An app restarted ten minutes later still knows (the limit is kept in the data directory).
+  const restarted = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  assert.equal(
+    await restarted.notifier.scanRecorded(scanReport('f2b', 'failed')),
+    null,
+    'after a restart too',
+  );
   assert.ok(
-    await notifier.scanRecorded(report('g1', 'failed', 'Office')),
+    await notifier.scanRecorded(scanReport('g1', 'failed', 'Office')),
     'another profile has its own limit',
   );
-  assert.ok(await notifier.scanRecorded(report('ok1', 'ok')));
-  assert.ok(await notifier.scanRecorded(report('f3', 'failed')), 'after a success, the next failure is news');
-  desktop = false;
-  assert.equal(await notifier.scanRecorded(report('ok2', 'ok')), null);
+  assert.ok(await notifier.scanRecorded(scanReport('ok1', 'ok')));
+  assert.ok(
+    await notifier.scanRecorded(scanReport('f3', 'failed')),
+    'after a success, the next failure is news',
+  );
+  settings.notifications.desktop = false;
+  assert.equal(await notifier.scanRecorded(scanReport('ok2', 'ok')), null);
   assert.deepEqual(
     f.notifications.map((n) => n.spec.title),
-    ['failed Home', 'failed Office', 'ok Home', 'failed Home'],
+    ['Scan failed: Home', 'Scan failed: Office', 'Home: 1 change', 'Scan failed: Home'],
   );
   f.notifications[2]!.click();
   assert.deepEqual(opened, ['ok1']);
+});
+
+test('quiet hours hold desktop notices; when they end, one summary notice shows what was held', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-notify-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const settings = defaultSettings();
+  settings.quietHours = { enabled: true, start: '22:00', end: '07:00' };
+  let now = new Date(2026, 10, 24, 23, 30); // local time, inside quiet hours
+  const { f, opened, notifier } = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  t.after(() => notifier.close());
+  assert.ok(await notifier.scanRecorded(scanReport('n1', 'ok')));
+  assert.ok(await notifier.scanRecorded(scanReport('n2', 'failed', 'Office')));
+  await notifier.watchdog({ name: 'Cellar' }, null);
+  assert.equal(f.notifications.length, 0, 'nothing shown during quiet hours');
+  assert.equal(await notifier.channel.releaseHeld(), null, 'still quiet: still held');
+  assert.equal(f.notifications.length, 0);
+
+  now = new Date(2026, 10, 25, 7, 1);
+  const summary = await notifier.channel.releaseHeld();
+  assert.ok(summary);
+  assert.deepEqual(
+    f.notifications.map((n) => [n.spec.title, n.spec.body]),
+    [
+      [
+        'While quiet: 1 scan with changes, 1 failed scan, 1 watchdog alert',
+        'Home, Office, Cellar. Click to see the history.',
+      ],
+    ],
+  );
+  assert.equal(f.notifications[0]!.spec.urgency, 'critical', 'a held new open port keeps its urgency');
+  f.notifications[0]!.click();
+  assert.deepEqual(opened, [undefined], 'a click opens the history');
+  assert.equal(await notifier.channel.releaseHeld(), null, 'shown once');
 });
 
 // ---- checked against Electron 45 (the first launch on a user's machine) ------------------------------------
@@ -556,8 +615,8 @@ test('notifications: kept until clicked or closed (not when a Windows toast time
   const lines: string[] = [];
   const notifier = new Notifier({
     deps: f.deps,
-    content: () => null,
-    settings: async () => ({ notifications: { desktop: true, failedScans: true } }),
+    policy: new NotificationPolicy({ dataDir: os.tmpdir() }),
+    settings: async () => defaultSettings(),
     openScan: () => {},
     log: (line) => void lines.push(line),
   });

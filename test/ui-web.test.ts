@@ -162,10 +162,12 @@ test(
     assert.match(rows, new RegExp(`${closing.port}/tcp\\s+closed`));
 
     // Each state-changing request left one line in the log, without secrets.
-    assert.match(stderr, /web 127\.0\.0\.1 saveProfile: profile 'Loopback' added/);
-    assert.match(stderr, /web 127\.0\.0\.1 captureReference: profile 'Loopback': reference captured/);
-    assert.match(stderr, /web 127\.0\.0\.1 scanNow: scan started: 'Loopback'/);
-    assert.match(stderr, /web 127\.0\.0\.1 acceptScan: scan \S+ accepted as the reference/);
+    assert.match(stderr, /\[web\] 127\.0\.0\.1 saveProfile: profile 'Loopback' added/);
+    assert.match(stderr, /\[web\] 127\.0\.0\.1 captureReference: profile 'Loopback': reference captured/);
+    assert.match(stderr, /\[web\] 127\.0\.0\.1 scanNow: scan started: 'Loopback'/);
+    assert.match(stderr, /\[web\] 127\.0\.0\.1 acceptScan: scan \S+ accepted as the reference/);
+    const logFile = await readFile(path.join(dataDir, 'portwatch.log'), 'utf8');
+    assert.match(logFile, /INFO \[web\] 127\.0\.0\.1 saveProfile: profile 'Loopback' added/);
     assert.deepEqual(problems, []);
     await context.close();
   },

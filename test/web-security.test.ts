@@ -379,7 +379,9 @@ test('no secret in any response or log line; each state-changing request logs wh
     'one line per request',
   );
   const session = cookie.split('=')[1]!;
-  for (const line of logs) {
+  const logFile = await readFile(path.join(dataDir, 'portwatch.log'), 'utf8');
+  assert.match(logFile, /INFO \[web\] 127\.0\.0\.1 setMailPassword: mail password set\n/);
+  for (const line of [...logs, ...logFile.split('\n')]) {
     assert.ok(!line.includes(MAIL_PASSWORD) && !line.includes(UI_PASSWORD), line);
     assert.ok(!line.includes(session), 'no session id in the log');
   }

@@ -2,8 +2,9 @@
 // desktop notifications. Everything Electron-specific comes in through ElectronDeps, so the whole start-up and
 // shutdown runs in the tests with fakes (test/main-*.test.ts).
 import { messageOf } from '../engine/errors.ts';
+import type { Logger } from '../engine/log.ts';
 import type { MailReporter } from '../engine/mail/mail-reporter.ts';
-import { scanNotice, watchdogNotice } from '../engine/notify/notification.ts';
+import type { NotificationPolicy } from '../engine/notify/policy.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import type { AppState } from '../shared/ipc.ts';
 import { setStartAtLogin, startsAtLogin } from './autostart.ts';
@@ -31,7 +32,7 @@ export interface AppOptions {
   preloadPath: string;
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
-  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => OpenedAppEngine;
+  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => Promise<OpenedAppEngine>;
   /** Runs first thing after ready, before any window: the scheme handler and session hardening. */
   onReady?: () => void;
   /** Started at login: stay in the tray. */
@@ -56,7 +57,14 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp | null> {
   const { deps } = options;
   const { app } = deps;
-  const log = options.log ?? ((line: string) => console.error(line));
+  // Every failure goes to the data directory's log (an app started at login has no terminal), and to the
+  // console (or the tests' log) too.
+  const toConsole = options.log ?? ((line: string) => console.error(line));
+  let fileLog: Logger | undefined = undefined;
+  const log = (line: string) => {
+    fileLog?.error(line.replace(/^portwatch: /, ''));
+    toConsole(line);
+  };
   const env = options.env ?? process.env;
 
   // One Portwatch per user: a second launch hands over to the first (which shows a window) and exits.
@@ -78,51 +86,44 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     ...(app.platform === 'darwin' ? { bringAppForward: () => app.focus?.({ steal: true }) } : {}),
   });
 
-  const notifier = new Notifier({
-    deps,
-    settings: () => opened.engine.settings(),
-    content: (report) => {
-      // Notifier applies the failed-scan rate limit itself; the builder decides what to say.
-      const notice = scanNotice(report, {
-        settings: { desktop: true, failedScans: true },
-        lastFailureNoticeAt: null,
-      });
-      return notice?.entryId
-        ? { title: notice.title, body: notice.body, urgency: notice.urgency, entryId: notice.entryId }
-        : null;
-    },
-    openScan: (id) => {
-      windows.show('history', { scan: id });
-      status.markSeen(id);
-    },
-    icon: appIconPath(options.assetsDir),
-    log,
-  });
-  const withNotifications = (mail: MailReporter): Reporter => ({
-    async scanRecorded(report) {
-      await Promise.all([
-        mail.scanRecorded(report),
-        notifier
-          .scanRecorded(report)
-          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
-      ]);
-    },
-    async watchdog(profile, lastSuccessAt) {
-      const desktop = await opened.engine.settings().then(
-        (s) => s.notifications.desktop,
-        () => true,
-      );
-      if (desktop && deps.notificationsSupported())
-        notifier.show(watchdogNotice(profile.name, lastSuccessAt), () => windows.show('history'));
-      await mail.watchdog(profile, lastSuccessAt);
-    },
-    deliveryState: (id) => mail.deliveryState(id),
-  });
-  const opened = options.openEngine({
+  let notifier!: Notifier;
+  // Desktop notices and mail, one policy (engine/notify/policy.ts): settings, quiet hours, failed-scan limits.
+  const withNotifications = (mail: MailReporter, policy: NotificationPolicy): Reporter => {
+    notifier = new Notifier({
+      deps,
+      policy,
+      settings: () => opened.engine.settings(),
+      openScan: (id) => {
+        windows.show('history', id ? { scan: id } : undefined);
+        status.markSeen(id);
+      },
+      icon: appIconPath(options.assetsDir),
+      log,
+    });
+    return {
+      async scanRecorded(report) {
+        await Promise.all([
+          mail.scanRecorded(report),
+          notifier
+            .scanRecorded(report)
+            .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
+        ]);
+      },
+      async watchdog(profile, lastSuccessAt) {
+        await notifier
+          .watchdog(profile, lastSuccessAt)
+          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`));
+        await mail.watchdog(profile, lastSuccessAt);
+      },
+      deliveryState: (id) => mail.deliveryState(id),
+    };
+  };
+  const opened = await options.openEngine({
     codec: safeStorageCodec(deps.safeStorage, app.platform),
     reporter: withNotifications,
   });
   const { engine, monitor, mail } = opened;
+  fileLog = opened.log.for('app');
 
   const handlers = createHandlers({
     engine,
@@ -141,6 +142,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     if (quitting) return;
     quitting = true;
     windows.closeAll();
+    notifier.close();
     try {
       await opened.close();
     } catch (error) {
@@ -213,27 +215,21 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
   };
   status.onChange(() => void refresh());
 
-  monitor.on('scan-started', ({ profile }) => status.scanStarted(profile));
-  monitor.on('progress', (p) => {
-    const event = {
+  status.follow(monitor); // the one live model, fed by the monitor's events
+  monitor.on('progress', (p) =>
+    windows.broadcast('scanProgress', {
       profile: p.profile,
       task: p.task,
       percent: p.percent,
       ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
-    };
-    status.progress(event);
-    windows.broadcast('scanProgress', event);
-  });
-  monitor.on('scan-finished', ({ entry }) => {
-    status.scanRecorded(entry);
-    windows.broadcast('scanRecorded', toRow(entry));
-  });
-  monitor.on('state', () => void refresh());
-  monitor.on('error', ({ profile, error }) => {
-    log(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`);
-    // A scan that could not even start (no nmap, say): the tray shows it as a failure, not just the log.
-    if (profile) status.scanFailed(profile, messageOf(error));
-  });
+    }),
+  );
+  monitor.on('scan-finished', ({ entry }) => windows.broadcast('scanRecorded', toRow(entry)));
+  monitor.on('changed', () => void refresh());
+  // The engine logs these to the file itself (open-engine.ts); the status shows them (AppStatus.follow).
+  monitor.on('error', ({ profile, error }) =>
+    toConsole(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
+  );
 
   const showMain = () => windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
   app.on('second-instance', showMain);

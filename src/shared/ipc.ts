@@ -7,6 +7,7 @@ import type { Change } from './changes.ts';
 import type { HistoryEntry, ScanStatus } from './history.ts';
 import type { Profile, ScanOptions, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
+import { TIME_OF_DAY } from './time-of-day.ts';
 
 // ---- Payload schemas -------------------------------------------------------------------------------------
 // Built on first use (schemas()), so code that needs only the channel names (the preload) carries no zod.
@@ -42,7 +43,7 @@ export const exportFormats = ['ndiff-text', 'ndiff-xml', 'json', 'csv', 'html'] 
 export type ExportFormat = (typeof exportFormats)[number];
 
 function buildSchemas() {
-  const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use a 24-hour time such as 07:30');
+  const hhmm = z.string().regex(TIME_OF_DAY, 'use a 24-hour time such as 07:30');
   const profileName = z
     .string()
     .trim()
@@ -100,7 +101,11 @@ function buildSchemas() {
       heartbeat: z.boolean(),
       caFile: z.string().trim(),
     }),
-    notifications: z.object({ desktop: z.boolean(), failedScans: z.boolean() }),
+    notifications: z.object({
+      desktop: z.boolean(),
+      failedScans: z.boolean(),
+      failedScanEveryHours: z.int().min(1).max(8760),
+    }),
     quietHours: z.object({ enabled: z.boolean(), start: hhmm, end: hhmm }),
     retentionDays: z.int().min(1).max(3650),
     nmapPath: z.string().trim(),

@@ -70,5 +70,5 @@ export function requestLogLine<C extends Channel>(
   before?: Settings,
 ): string {
   const outcome = result.ok ? 'ok' : `refused: ${result.error}`;
-  return `web ${who} ${channel}: ${result.ok ? whatChanged(channel, payload, before) : outcome}`;
+  return `${who} ${channel}: ${result.ok ? whatChanged(channel, payload, before) : outcome}`;
 }

@@ -105,14 +105,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   app.addHook('onRequest', async (request, reply) => {
     if (!hostAllowed(request.headers.host)) {
-      log(
-        `web ${who(request)}: refused a request for host '${request.headers.host ?? ''}' (not this server)`,
-      );
+      log(`${who(request)}: refused a request for host '${request.headers.host ?? ''}' (not this server)`);
       return json(reply, 403, refusal('refused: this server does not answer to that host name'));
     }
     const method = request.method;
     if (method !== 'GET' && method !== 'HEAD' && !sameOrigin(request.headers as Record<string, string>)) {
-      log(`web ${who(request)}: refused a cross-site ${method} ${request.url.split('?')[0]}`);
+      log(`${who(request)}: refused a cross-site ${method} ${request.url.split('?')[0]}`);
       return json(reply, 403, refusal('refused: this request did not come from a Portwatch page'));
     }
     const path = request.url.split('?')[0]!;
@@ -144,10 +142,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const token = request.query.token;
       if (typeof token === 'string' && sessions.useLoginToken(token)) {
         openSession(reply);
-        log(`web ${who(request)}: signed in with a login link`);
+        log(`${who(request)}: signed in with a login link`);
         return reply.code(303).header('Location', '/').header('Cache-Control', 'no-store').send();
       }
-      if (typeof token === 'string') log(`web ${who(request)}: refused a used, expired or wrong login link`);
+      if (typeof token === 'string') log(`${who(request)}: refused a used, expired or wrong login link`);
       return sendLoginPage(reply, token === undefined ? 200 : 401);
     },
   });
@@ -159,11 +157,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (verdict === undefined)
       return json(reply, 401, refusal("no UI password is set; open the link 'portwatch watch --ui' printed"));
     if (!verdict) {
-      log(`web ${who(request)}: refused a wrong UI password`);
+      log(`${who(request)}: refused a wrong UI password`);
       return json(reply, 401, refusal('wrong password'));
     }
     openSession(reply);
-    log(`web ${who(request)}: signed in with the UI password`);
+    log(`${who(request)}: signed in with the UI password`);
     return json(reply, 200, { ok: true, value: null });
   };
   app.post('/logout', async (request, reply) => {
@@ -232,7 +230,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return json(reply, 429, refusal((error as { error?: string }).error ?? 'too many requests'));
     if (status < 500) return json(reply, status, refusal(`bad request: ${error.message}`));
     log(
-      `web ${who(request)}: internal error on ${request.method} ${request.url.split('?')[0]}: ${error.message}`,
+      `${who(request)}: internal error on ${request.method} ${request.url.split('?')[0]}: ${error.message}`,
     );
     return json(reply, 500, refusal('internal error (see the server log)'));
   });

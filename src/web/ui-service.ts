@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createHandlers } from '../engine/api/index.ts';
-import { openAppEngine, type OpenedAppEngine } from '../engine/api/real-engine.ts';
+import { openAppEngine, type AppEngineOptions, type OpenedAppEngine } from '../engine/api/real-engine.ts';
 import { toRow } from '../engine/api/rows.ts';
 import { AppStatus } from '../engine/api/status.ts';
 import { readUiPasswordHash, verifyUiPassword } from '../engine/config/ui-password.ts';
@@ -21,7 +21,10 @@ export interface WebUiOptions {
   /** Plain HTTP on a non-loopback address, chosen knowingly (--insecure-http). */
   insecureHttp?: boolean;
   allowHosts?: string[];
-  log: (line: string) => void;
+  /** The log lines also go here (the CLI's stderr); they always go to the engine's log file. */
+  stderr?: AppEngineOptions['stderr'];
+  /** Also hand each server log line here (tests). */
+  log?: (line: string) => void;
   /** The built browser UI; default: dist/web of this installation. */
   webRoot?: string;
 }
@@ -58,10 +61,19 @@ export function checkTransport(
 
 export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
   const warning = checkTransport(options);
-  if (warning) options.log(warning);
   const webRoot = options.webRoot ?? findWebRoot();
-  const opened = await openAppEngine({ dataDir: options.dataDir, env: options.env });
+  const opened = await openAppEngine({
+    dataDir: options.dataDir,
+    env: options.env,
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+  });
   const { engine, monitor } = opened;
+  const webLog = opened.log.for('web');
+  const log = (line: string) => {
+    webLog.info(line);
+    options.log?.(line);
+  };
+  if (warning) webLog.warn(warning);
   const status = new AppStatus();
   const events = new EventHub();
   const handlers = createHandlers({ engine, status, onProgress: (p) => events.send('scanProgress', p) });
@@ -76,22 +88,17 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
     });
   };
   status.onChange(refresh);
-  monitor.on('scan-started', ({ profile }) => status.scanStarted(profile));
-  monitor.on('progress', (p) => {
-    const event = {
+  status.follow(monitor); // the one live model, fed by the monitor's events
+  monitor.on('progress', (p) =>
+    events.send('scanProgress', {
       profile: p.profile,
       task: p.task,
       percent: p.percent,
       ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
-    };
-    status.progress(event);
-    events.send('scanProgress', event);
-  });
-  monitor.on('scan-finished', ({ entry }) => {
-    status.scanRecorded(entry);
-    events.send('scanRecorded', toRow(entry));
-  });
-  monitor.on('state', refresh);
+    }),
+  );
+  monitor.on('scan-finished', ({ entry }) => events.send('scanRecorded', toRow(entry)));
+  monitor.on('changed', refresh);
   for (const profile of monitor.listProfiles()) status.seed(monitor.history(profile.name, 1).records);
 
   let server: WebServer;
@@ -103,7 +110,7 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
       listen: options.listen,
       ...(options.tls ? { tls: options.tls } : {}),
       allowHosts: options.allowHosts ?? [],
-      log: options.log,
+      log,
       async checkPassword(password) {
         const hash = await readUiPasswordHash(options.dataDir);
         return hash === undefined ? undefined : verifyUiPassword(password, hash);

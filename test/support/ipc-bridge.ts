@@ -123,8 +123,9 @@ export async function openBridge(options: {
   const ownsDir = options.dataDir === undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORTWATCH_DATA_DIR: dataDir };
   delete env.PORTWATCH_SMTP_PASSWORD;
-  const opened = openAppEngine({ dataDir, env, testMailTimeoutMs: 10_000 });
+  const opened = await openAppEngine({ dataDir, env, testMailTimeoutMs: 10_000 });
   const status = new AppStatus();
+  status.follow(opened.monitor);
   const pages = new Set<Page>();
   const calls: Channel[] = [];
 

@@ -1,10 +1,11 @@
 // `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
-import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
 import { readFile } from 'node:fs/promises';
-import { expectPositionals, listValue, parseCommandArgs, stringValue, type ParsedArgs } from '../args.ts';
 import { UserError, messageOf } from '../../engine/errors.ts';
+import { scanLine } from '../../engine/monitor/cli.ts';
+import { openEngine } from '../../engine/open-engine.ts';
+import { expectPositionals, listValue, parseCommandArgs, stringValue, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 
 const usage =
@@ -61,19 +62,15 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
           mail: ui.opened.mail,
           close: async () => {
             await ui.close();
-            await mail.idle();
             await ui.opened.close();
           },
         }
-      : await openMonitor(ctx.dataDir, ctx.env);
+      : await openEngine(ctx.dataDir, { env: ctx.env, stderr: ctx.stderr });
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(
         `${new Date().toISOString()} ${profile}: WATCHDOG: no successful scan since ${lastSuccessAt ?? 'ever'}\n`,
       ),
-    );
-    monitor.on('error', ({ profile, error }) =>
-      ctx.stderr.write(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}\n`),
     );
     monitor.scheduler.on('clock-jump', ({ byMs }) =>
       ctx.stderr.write(
@@ -122,6 +119,6 @@ async function startUi(values: ParsedArgs['values'], ctx: Parameters<Command['ru
     ...(tls ? { tls } : {}),
     insecureHttp: values['insecure-http'] === true,
     allowHosts: listValue(values, 'allow-host'),
-    log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    stderr: ctx.stderr,
   });
 }

@@ -2,7 +2,7 @@
 // these (src/main/ipc.ts) and the tests call them directly (test/support/ipc-bridge.ts). Every payload is
 // validated with its schema from the contract; every failure comes back as `{ ok: false, error }`, one line a
 // user can act on, never a thrown stack.
-import { UserError, messageOf } from '../errors.ts';
+import { UserError, forWindows, messageOf } from '../errors.ts';
 import type { Settings } from '../../shared/settings.ts';
 import {
   describeIssue,
@@ -43,7 +43,7 @@ type Impl = {
 
 /** A thrown error as the one line a window shows. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof UserError) return error.message;
+  if (error instanceof UserError) return forWindows(error);
   return `internal error: ${messageOf(error)} (please report this with what you did)`;
 }
 
@@ -122,15 +122,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return engine.importReference(profile, xml, fileName);
     },
     async captureReference({ profile }) {
-      status.scanStarted(profile);
-      try {
-        return await engine.captureReference(profile, (p) => {
-          status.progress(p);
-          ctx.onProgress?.(p);
-        });
-      } finally {
-        status.scanEnded(profile);
-      }
+      // The status follows the capture through the monitor's events, like any scan.
+      return engine.captureReference(profile, (p) => ctx.onProgress?.(p));
     },
     async listHistory(query) {
       // The first pages of one profile's timeline, unfiltered (what the window shows first) come from the

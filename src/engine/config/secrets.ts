@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretStatus } from '../../shared/settings.ts';
 import { UserError, messageOf } from '../errors.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomicAsync } from '../store/atomic.ts';
 
 export const PASSWORD_ENV = 'PORTWATCH_SMTP_PASSWORD';
 
@@ -85,7 +85,7 @@ export function fileBackend(file: string): SecretBackend {
     async write(data) {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       if (checkModes) await fs.chmod(dir, 0o700);
-      await writeFileAtomic(file, data, { mode: 0o600 });
+      await writeFileAtomicAsync(file, data, { mode: 0o600 });
     },
     async remove() {
       await fs.rm(file, { force: true });

@@ -4,7 +4,7 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, readIfExists } from './atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 
 export const UI_PASSWORD_KEY = 'ui.password';
 const FILE = 'ui-password';
@@ -48,7 +48,7 @@ export const readUiPasswordHash = (dataDir: string): Promise<string | undefined>
 
 export async function setUiPassword(dataDir: string, password: string): Promise<void> {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(fileOf(dataDir), (await hashUiPassword(password)) + '\n', { mode: 0o600 });
+  await writeFileAtomicAsync(fileOf(dataDir), (await hashUiPassword(password)) + '\n', { mode: 0o600 });
 }
 
 export const clearUiPassword = (dataDir: string): Promise<void> => fs.rm(fileOf(dataDir), { force: true });

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import type { ReportItem } from './report.ts';
 
 export interface HeldItem {
@@ -29,7 +29,7 @@ export class HeldQueue {
       reason,
       item,
     };
-    await writeFileAtomic(path.join(this.dir, `${held.id}.json`), JSON.stringify(held) + '\n', {
+    await writeFileAtomicAsync(path.join(this.dir, `${held.id}.json`), JSON.stringify(held) + '\n', {
       mode: 0o600,
     });
     return held;

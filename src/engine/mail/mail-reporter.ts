@@ -1,19 +1,19 @@
-// The mail side of the Reporter: after each recorded scan it decides what to mail (changes, a failed scan at
-// most every N hours, a heartbeat), holds it for the digest or through quiet hours, or queues it in the
-// outbox, and returns at once. A sender loop drains the outbox in the background.
+// The mail side of the Reporter: after each recorded scan it asks the notification policy (notify/policy.ts)
+// whether and what to tell, holds it for the digest or through quiet hours, or queues it in the outbox, and
+// returns at once. A sender loop drains the outbox in the background.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DeliveryState } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { createSecretStore, type SecretStore } from '../config/secrets.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { acquireLock } from '../store/lock.ts';
-import { mayNotifyFailure } from '../notify/rate-limit.ts';
+import { NotificationPolicy } from '../notify/policy.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
-import { alertedChanges } from './describe.ts';
 import { HeldQueue, type HeldItem } from './held.ts';
 import {
   Outbox,
@@ -31,7 +31,7 @@ import {
   type ReportLimits,
   type ReportMode,
 } from './report.ts';
-import { inQuietHours, nextTimeOfDay, quietHoursEnd } from './schedule.ts';
+import { inQuietHours, nextTimeOfDay, quietHoursEnd } from '../../shared/time-of-day.ts';
 import {
   DEFAULT_TIMEOUTS,
   explainSendError,
@@ -60,6 +60,10 @@ export interface MailReporterOptions {
   /** Send in the background right after queueing (default true). */
   autoSend?: boolean;
   onEvent?: (event: MailEvent) => void;
+  /** Failures of the background loop and of sending go here (default: nowhere). */
+  log?: Logger;
+  /** Whether and what to tell (default: the data directory's policy with this reporter's clock). */
+  policy?: NotificationPolicy;
 }
 
 export interface FlushResult {
@@ -88,8 +92,6 @@ export interface MailReporter extends Reporter {
 
 interface MailState {
   lastDigestAt?: string;
-  /** Per profile: when the last failed-scan mail was queued (the rate limit). */
-  lastFailedMailAt: Record<string, string>;
 }
 
 export function createMailReporter(options: MailReporterOptions): MailReporter {
@@ -100,6 +102,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
   const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const autoSend = options.autoSend ?? true;
+  const log = options.log ?? silentLogger;
   const emit = (event: MailEvent) => {
     try {
       options.onEvent?.(event);
@@ -114,20 +117,20 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     ...(options.random ? { random: options.random } : {}),
   });
   const held = new HeldQueue(dataDir);
+  const policy = options.policy ?? new NotificationPolicy({ dataDir, now });
   const stateFile = path.join(dataDir, 'outbox', 'state.json');
 
   async function readState(): Promise<MailState> {
     const text = await readIfExists(stateFile);
     try {
-      const parsed = (text ? JSON.parse(text) : {}) as Partial<MailState>;
-      return { ...parsed, lastFailedMailAt: parsed.lastFailedMailAt ?? {} };
+      return (text ? JSON.parse(text) : {}) as MailState;
     } catch {
-      return { lastFailedMailAt: {} };
+      return {};
     }
   }
   async function writeState(state: MailState): Promise<void> {
     await fs.mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
   }
 
   // One piece of mail work at a time in this process (other processes are kept apart by the outbox locks).
@@ -247,7 +250,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     }
     if (notReady || passwordError) {
       result.waiting = due.length;
-      result.errors.push(notReady ?? passwordError!);
+      result.errors.push(notReady?.message ?? passwordError!);
       return result;
     }
     for (const record of due) {
@@ -263,7 +266,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       if (attempt.outcome === 'sent') result.sent++;
       else if (attempt.outcome === 'failed') result.failed++;
       else result.waiting++;
-      if (attempt.error) result.errors.push(`${record.subject}: ${attempt.error}`);
+      if (attempt.error) {
+        result.errors.push(`${record.subject}: ${attempt.error}`);
+        log.warn(
+          `'${record.subject}' ${attempt.outcome === 'failed' ? 'failed' : 'not sent yet'}: ${attempt.error}`,
+        );
+      }
       emit({
         type: attempt.outcome,
         subject: record.subject,
@@ -295,7 +303,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       await release();
       await sendDue();
       await scheduleNext();
-    }).catch(() => undefined);
+    }).catch((error) => log.error('the mail loop failed; it tries again on its next tick', error));
   }
 
   const reporter: MailReporter = {
@@ -303,31 +311,9 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     async scanRecorded(report: ScanReport) {
       const settings = await loadSettings(dataDir);
-      if (!settings.email.enabled) return;
-      const { entry, profile } = report;
-      let kind: 'changes' | 'heartbeat' | 'failed';
-      if (entry.status === 'failed') {
-        const every = settings.email.failedScanEveryHours;
-        const allowed = await underMailLock(
-          async () => {
-            const state = await readState();
-            if (!mayNotifyFailure(state.lastFailedMailAt[profile.name], now(), every)) return false;
-            const lastFailedMailAt = { ...state.lastFailedMailAt, [profile.name]: now().toISOString() };
-            await writeState({ ...state, lastFailedMailAt });
-            return true;
-          },
-          () => mayNotifyFailure(null, now(), every),
-        );
-        if (!allowed) return;
-        kind = 'failed';
-      } else if (entry.status === 'ok') {
-        if (alertedChanges(entry).length > 0) kind = 'changes';
-        else if (settings.email.heartbeat) kind = 'heartbeat';
-        else return;
-      } else {
-        return; // offline or cancelled: nothing to tell by mail
-      }
-      await serial(() => queueItem(scanItem(report, kind), settings));
+      const verdict = policy.decide('mail', report, settings);
+      if (verdict.tell === 'no') return;
+      await serial(() => queueItem(scanItem(report, verdict.kind), settings));
       if (autoSend) kick();
     },
 
@@ -348,7 +334,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       if (fromRecords?.state === 'waiting' && fromRecords.lastError === undefined) {
         // Not even tried yet: say why when the settings are what stops it.
         const why = mailNotReady(await loadSettings(dataDir));
-        if (why) return { ...fromRecords, lastError: why };
+        if (why) return { ...fromRecords, lastError: why.message };
       }
       if (fromRecords) return fromRecords;
       const heldItem = (await held.list()).find(
@@ -371,7 +357,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     start(tickMs = 60_000) {
       if (ticker || closed) return;
-      void outbox.prune(30 * 24 * 3_600_000).catch(() => undefined);
+      void outbox.prune(30 * 24 * 3_600_000).catch((error) => log.warn('pruning the outbox failed', error));
       ticker = setInterval(kick, tickMs);
       ticker.unref();
       kick();

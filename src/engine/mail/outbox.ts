@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DeliveryState } from '../../shared/history.ts';
 import { messageOf } from '../errors.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import type { MailContent } from './report.ts';
 import type { OutgoingMessage, SendFailure } from './transport.ts';
 
@@ -110,7 +110,7 @@ export class Outbox {
   }
 
   private async write(record: OutboxRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.id), JSON.stringify(record) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(this.file(record.id), JSON.stringify(record) + '\n', { mode: 0o600 });
   }
 
   async read(id: string): Promise<OutboxRecord | undefined> {
