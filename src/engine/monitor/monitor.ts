@@ -22,14 +22,11 @@ import { validateScanOptions } from '../../shared/validate/options.ts';
 import { describeError } from '../../shared/validate/result.ts';
 import { UserError } from '../errors.ts';
 import { parseNmapXml, parseNmapXmlFile } from '../nmap/parse.ts';
-import type { ScanProgress } from '../nmap/run.ts';
 import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
 import { checkSchedule, describeSchedule, nextRuns } from '../schedule/cron.ts';
 import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../schedule/scheduler.ts';
 import { removeStaleTemps } from '../store/atomic.ts';
-import { acquireLock, lockHolder, type LockOwner, type Lock } from '../store/lock.ts';
-import { runCycle, type CycleOutcome, type ScanPhase } from './cycle.ts';
 import type { HeadStart } from './head-start.ts';
 import { HistoryStore } from './history.ts';
 import type { ProfilePaths } from './layout.ts';
@@ -38,27 +35,23 @@ import { ProfileStore, defaultScanOptions, type NewProfile } from './profiles.ts
 import { ReferenceStore, type ReferenceMeta } from './references.ts';
 import { hostKey } from '../nmap/hosts.ts';
 import { mergeHosts, mergePort } from './runs.ts';
+import {
+  ScanRunner,
+  type EmitScanEvent,
+  type ScanEvents,
+  type ScanOutcome,
+  type ScanTrigger,
+} from './scan-runner.ts';
 import { readState, updateState, type ProfileState } from './state.ts';
 import { parseHostPort } from './noise.ts';
 import type { LogPage } from '../store/log.ts';
 
-export type ScanTrigger = 'manual' | 'schedule' | 'capture';
+export type { ScanOutcome, ScanTrigger };
 
-export interface ScanOutcome extends CycleOutcome {
-  /** True when this call joined a scan that was already running (here or in another process). */
-  joined: boolean;
-}
-
-export interface MonitorEvents {
-  'scan-started': [{ profile: string; trigger: ScanTrigger }];
-  progress: [{ profile: string; phase: ScanPhase } & ScanProgress];
-  'nmap-started': [{ profile: string; phase: ScanPhase; pid: number; args: string[] }];
-  'scan-finished': [{ profile: string; trigger: ScanTrigger } & CycleOutcome];
-  waiting: [{ profile: string; holder: LockOwner | undefined }];
+/** The runner's events and the monitor's own. */
+export interface MonitorEvents extends ScanEvents {
   watchdog: [{ profile: string; lastSuccessAt: string | null }];
-  'scan-ended': [{ profile: string }];
   changed: [];
-  error: [{ profile?: string; error: unknown }];
 }
 
 export interface MonitorOptions {
@@ -82,31 +75,31 @@ export interface ExpectedInput {
   until?: string;
 }
 
-interface Running {
-  promise: Promise<ScanOutcome>;
-  controller: AbortController;
-}
-
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly dataDir: string;
   readonly store: ProfileStore;
   readonly scheduler: Scheduler;
   #reporter: Reporter;
-  #nmapPath: string | undefined;
-  #isOffline: OfflineCheck;
-  #retentionDays: number;
   #clock: Clock;
-  #running = new Map<string, Running>();
+  #runner: ScanRunner;
 
   constructor(options: MonitorOptions) {
     super();
     this.dataDir = options.dataDir;
     this.store = new ProfileStore(options.dataDir);
     this.#reporter = options.reporter ?? silentReporter;
-    this.#nmapPath = options.nmapPath;
-    this.#isOffline = options.isOffline ?? machineLooksOffline;
-    this.#retentionDays = options.retentionDays ?? 30;
     this.#clock = options.clock ?? systemClock;
+    this.#runner = new ScanRunner({
+      store: this.store,
+      nmapPath: options.nmapPath,
+      isOffline: options.isOffline ?? machineLooksOffline,
+      retentionDays: options.retentionDays ?? 30,
+      clock: this.#clock,
+      // MonitorEvents extends ScanEvents, which TypeScript cannot see through emit's conditional types.
+      emit: this.emit.bind(this) as EmitScanEvent,
+      report: (profile, { entry, ndiffText }) => this.#reporter.scanRecorded({ profile, entry, ndiffText }),
+      changed: () => this.#changed(),
+    });
     this.scheduler = new Scheduler(
       {
         profiles: () => this.store.list(),
@@ -121,8 +114,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** Applies changed settings (nmap's path, retention) to the scans that start from now on. */
   configure(settings: { nmapPath?: string; retentionDays?: number }): void {
-    this.#nmapPath = settings.nmapPath;
-    if (settings.retentionDays !== undefined) this.#retentionDays = settings.retentionDays;
+    this.#runner.configure(settings);
   }
 
   /** Swaps the reporter (e.g. once mail settings are saved). */
@@ -167,7 +159,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** Moves the profile's folder to DATA/removed/; returns where it went. */
   removeProfile(name: string): string {
-    if (this.#running.has(this.#key(name)))
+    if (this.#runner.isScanning(name))
       throw new UserError(`profile '${name}' is being scanned; try again when the scan is over`);
     const where = this.store.remove(name);
     this.#changed();
@@ -226,8 +218,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     options: { signal?: AbortSignal } = {},
   ): Promise<{ entry: HistoryEntry; reference: ReferenceMeta }> {
     const profile = this.store.get(name);
-    await this.#running.get(this.#key(name))?.promise.catch(() => undefined);
-    const outcome = await this.#start(profile.name, { ...options, trigger: 'capture' });
+    const outcome = await this.#runner.captureScan(profile.name, options);
     if (!outcome.newReference)
       throw new UserError(
         `capturing a reference for '${profile.name}' failed: ${outcome.entry.reason}; the reference is unchanged`,
@@ -387,119 +378,23 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   // ---- scanning -------------------------------------------------------------------------------------
 
   isScanning(name: string): boolean {
-    return this.#running.has(this.#key(name));
+    return this.#runner.isScanning(name);
   }
 
   /**
-   * Scans the profile now, compares, records and reports. A scan of this profile already running in this
-   * process is joined; one running in another process is waited for and its result returned (joined).
+   * Scans the profile now, compares, records and reports; joins a scan of it already running (scan-runner.ts).
    * `headStart`: a scan of this profile already started by `startScanEarly` (holding the lock), taken over.
    */
   scanNow(
     name: string,
     options: { trigger?: Exclude<ScanTrigger, 'capture'>; signal?: AbortSignal; headStart?: HeadStart } = {},
   ): Promise<ScanOutcome> {
-    const running = this.#running.get(this.#key(name));
-    if (running) return running.promise.then((outcome) => ({ ...outcome, joined: true }));
-    return this.#start(name, options);
-  }
-
-  /** The scan runner: one scan per profile in this process, registered for joining, status and cancel. */
-  #start(
-    name: string,
-    options: { trigger?: ScanTrigger; signal?: AbortSignal; headStart?: HeadStart },
-  ): Promise<ScanOutcome> {
-    const key = this.#key(name);
-    const { headStart } = options;
-    const profile = headStart?.profile ?? this.store.get(name);
-    const controller = linkedController(options.signal);
-    if (headStart) controller.signal.addEventListener('abort', () => headStart.cancel(), { once: true });
-    const entry: Running = { controller, promise: undefined as unknown as Promise<ScanOutcome> };
-    entry.promise = this.#scan(profile, options.trigger ?? 'manual', entry, headStart).finally(() => {
-      this.#running.delete(key);
-      this.emit('scan-ended', { profile: profile.name });
-      this.#changed();
-    });
-    this.#running.set(key, entry);
-    this.#changed();
-    return entry.promise;
+    return this.#runner.scanNow(name, options);
   }
 
   /** Cancels the running scan of a profile (it is recorded as cancelled). */
   cancel(name: string): boolean {
-    const running = this.#running.get(this.#key(name));
-    running?.controller.abort();
-    return running !== undefined;
-  }
-
-  async #scan(
-    profile: Profile,
-    trigger: ScanTrigger,
-    running: Running,
-    headStart?: HeadStart,
-  ): Promise<ScanOutcome> {
-    const paths = this.store.paths(profile.name);
-    const before = readState(paths).lastScanId;
-    const capture = trigger === 'capture';
-    const busy = !headStart && !capture && lockHolder(paths.scanLock);
-    const lock = headStart?.lock ?? (await this.#lock(profile, paths, running.controller.signal));
-    try {
-      // Another process scanned while we waited: that scan is ours too.
-      const after = readState(paths).lastScanId;
-      if (busy && after && after !== before) {
-        const entry = this.#history(profile.name).get(after);
-        if (entry) {
-          const alerted = entry.changes.filter((c) => !entry.suppressed.includes(changeKey(c)));
-          return { entry, alerted: entry.status === 'ok' ? alerted : [], ndiffText: '', joined: true };
-        }
-      }
-      this.emit('scan-started', { profile: profile.name, trigger });
-      const outcome = await runCycle({
-        profile,
-        ...(headStart ? { started: headStart } : {}),
-        paths,
-        references: this.#refs(profile.name),
-        history: this.#history(profile.name),
-        nmapPath: this.#nmapPath,
-        isOffline: this.#isOffline,
-        retentionDays: this.#retentionDays,
-        capture,
-        signal: running.controller.signal,
-        now: () => this.#clock.now(),
-        onProgress: (progress, phase) => this.emit('progress', { profile: profile.name, phase, ...progress }),
-        onStart: (info, phase) => this.emit('nmap-started', { profile: profile.name, phase, ...info }),
-      });
-      // A capture is the user's own doing, answered where they asked for it: no report.
-      if (!capture) {
-        try {
-          await this.#reporter.scanRecorded({ profile, entry: outcome.entry, ndiffText: outcome.ndiffText });
-        } catch (error) {
-          this.emit('error', { profile: profile.name, error });
-        }
-      }
-      this.emit('scan-finished', { profile: profile.name, trigger, ...outcome });
-      return { ...outcome, joined: false };
-    } finally {
-      lock.release();
-    }
-  }
-
-  async #lock(profile: Profile, paths: ProfilePaths, signal?: AbortSignal): Promise<Lock> {
-    const purpose = `scanning ${profile.name}`;
-    let lock = await acquireLock(paths.scanLock, { purpose });
-    if (lock) return lock;
-    this.emit('waiting', { profile: profile.name, holder: lockHolder(paths.scanLock) });
-    // Wait as long as the other scan may take, plus its confirmation.
-    lock = await acquireLock(paths.scanLock, {
-      purpose,
-      waitMs: profile.options.timeoutSeconds * 2000 + 60_000,
-      signal,
-    });
-    if (lock) return lock;
-    const holder = lockHolder(paths.scanLock);
-    throw new UserError(
-      `profile '${profile.name}' is locked by process ${holder?.pid ?? '?'} (${holder?.purpose ?? 'unknown'}) for too long; if that process is hung, stop it`,
-    );
+    return this.#runner.cancel(name);
   }
 
   async #watchdog(profile: Profile): Promise<void> {
@@ -528,9 +423,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Stops the schedules, cancels running scans and waits until they are recorded. */
   async stop(): Promise<void> {
     this.scheduler.stop();
-    const running = [...this.#running.values()];
-    for (const entry of running) entry.controller.abort();
-    await Promise.allSettled(running.map((entry) => entry.promise));
+    await this.#runner.cancelAll();
   }
 
   /** Pauses one profile (persisted) or, without a name, every schedule of this monitor. */
@@ -565,10 +458,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   // ---- internals ------------------------------------------------------------------------------------
 
-  #key(name: string): string {
-    return this.store.paths(name).dir;
-  }
-
   #refs(name: string): ReferenceStore {
     return new ReferenceStore(this.store.paths(name));
   }
@@ -597,15 +486,6 @@ function checkOptions(options: ScanOptions): ScanOptions {
   const result = validateScanOptions(options);
   if (!result.ok) throw new UserError(describeError(result.errors[0]!, 'option'));
   return result.value;
-}
-
-function linkedController(signal?: AbortSignal): AbortController {
-  const controller = new AbortController();
-  if (signal) {
-    if (signal.aborted) controller.abort();
-    else signal.addEventListener('abort', () => controller.abort(), { once: true });
-  }
-  return controller;
 }
 
 function readText(file: string): string {
