@@ -15,23 +15,21 @@ import { readFileSync } from 'node:fs';
 import type { Change } from '../../shared/changes.ts';
 import { changeKey } from '../../shared/changes.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
-import type { ExpectedRule, Profile, Schedule, ScanOptions } from '../../shared/profile.ts';
+import type { ExpectedRule, Profile, Schedule } from '../../shared/profile.ts';
 import type { NmapRun } from '../../shared/scan.ts';
-import { validateTargets } from '../../shared/validate/targets.ts';
-import { validateScanOptions } from '../../shared/validate/options.ts';
-import { describeError } from '../../shared/validate/result.ts';
 import { UserError } from '../errors.ts';
 import { parseNmapXml, parseNmapXmlFile } from '../nmap/parse.ts';
 import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
-import { checkSchedule, describeSchedule, nextRuns } from '../schedule/cron.ts';
+import { describeSchedule, nextRuns } from '../schedule/cron.ts';
 import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../schedule/scheduler.ts';
 import { removeStaleTemps } from '../store/atomic.ts';
 import type { HeadStart } from './head-start.ts';
 import { HistoryStore } from './history.ts';
 import type { ProfilePaths } from './layout.ts';
 import { machineLooksOffline, type OfflineCheck } from './offline.ts';
-import { ProfileStore, defaultScanOptions, type NewProfile } from './profiles.ts';
+import { ProfileActions, type ExpectedInput } from './profile-actions.ts';
+import { ProfileStore, type NewProfile } from './profiles.ts';
 import { ReferenceStore, type ReferenceMeta } from './references.ts';
 import { hostKey } from '../nmap/hosts.ts';
 import { mergeHosts, mergePort } from './runs.ts';
@@ -43,10 +41,9 @@ import {
   type ScanTrigger,
 } from './scan-runner.ts';
 import { readState, updateState, type ProfileState } from './state.ts';
-import { parseHostPort } from './noise.ts';
 import type { LogPage } from '../store/log.ts';
 
-export type { ScanOutcome, ScanTrigger };
+export type { ExpectedInput, ScanOutcome, ScanTrigger };
 
 /** The runner's events and the monitor's own. */
 export interface MonitorEvents extends ScanEvents {
@@ -67,14 +64,6 @@ export interface MonitorOptions {
   scheduler?: Omit<SchedulerOptions, 'clock'>;
 }
 
-export interface ExpectedInput {
-  /** "HOST", "HOST:PORT" or "HOST:PORT/PROTO". */
-  target: string;
-  note?: string;
-  /** ISO date (or anything Date.parse reads); after it the rule no longer applies. */
-  until?: string;
-}
-
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly dataDir: string;
   readonly store: ProfileStore;
@@ -82,6 +71,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   #reporter: Reporter;
   #clock: Clock;
   #runner: ScanRunner;
+  #profiles: ProfileActions;
 
   constructor(options: MonitorOptions) {
     super();
@@ -98,6 +88,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       // MonitorEvents extends ScanEvents, which TypeScript cannot see through emit's conditional types.
       emit: this.emit.bind(this) as EmitScanEvent,
       report: (profile, { entry, ndiffText }) => this.#reporter.scanRecorded({ profile, entry, ndiffText }),
+      changed: () => this.#changed(),
+    });
+    this.#profiles = new ProfileActions({
+      store: this.store,
+      clock: this.#clock,
+      isScanning: (name) => this.#runner.isScanning(name),
       changed: () => this.#changed(),
     });
     this.scheduler = new Scheduler(
@@ -125,45 +121,26 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   // ---- profiles -------------------------------------------------------------------------------------
 
   listProfiles(): Profile[] {
-    return this.store.list();
+    return this.#profiles.list();
   }
 
   getProfile(name: string): Profile {
-    return this.store.get(name);
+    return this.#profiles.get(name);
   }
 
   /** Adds a profile after checking its targets and options with the shared rules. */
   addProfile(input: NewProfile): Profile {
-    const targets = checkTargets(input.targets);
-    const options = checkOptions({ ...defaultScanOptions, ...input.options });
-    const schedule = input.schedule ? checkSchedule(input.schedule) : undefined;
-    const profile = this.store.add({ ...input, targets, options, ...(schedule ? { schedule } : {}) });
-    this.#changed();
-    return profile;
+    return this.#profiles.add(input);
   }
 
   /** Changes a profile (targets, options, schedule, watchdog); the name stays. */
   updateProfile(name: string, change: (profile: Profile) => Profile): Profile {
-    const profile = this.store.update(name, (current) => {
-      const next = change(current);
-      return {
-        ...next,
-        targets: checkTargets(next.targets),
-        options: checkOptions(next.options),
-        schedule: checkSchedule(next.schedule),
-      };
-    });
-    this.#changed();
-    return profile;
+    return this.#profiles.update(name, change);
   }
 
-  /** Moves the profile's folder to DATA/removed/; returns where it went. */
+  /** Moves the profile's folder to DATA/removed/ (not while it is scanned here); returns where it went. */
   removeProfile(name: string): string {
-    if (this.#runner.isScanning(name))
-      throw new UserError(`profile '${name}' is being scanned; try again when the scan is over`);
-    const where = this.store.remove(name);
-    this.#changed();
-    return where;
+    return this.#profiles.remove(name);
   }
 
   // ---- references -----------------------------------------------------------------------------------
@@ -336,43 +313,16 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** Records-but-does-not-alert changes of a host or host:port (optionally until a date). */
   addExpected(name: string, input: ExpectedInput): ExpectedRule {
-    const where = parseHostPort(input.target);
-    let until: string | undefined;
-    if (input.until !== undefined) {
-      const time = Date.parse(input.until);
-      if (Number.isNaN(time))
-        throw new UserError(`'${input.until}' is not a date; use e.g. 2026-12-31 or 2026-12-31T18:00`);
-      until = new Date(time).toISOString();
-    }
-    const rule: ExpectedRule = {
-      id: Math.random().toString(16).slice(2, 8),
-      ...where,
-      ...(input.note ? { note: input.note } : {}),
-      ...(until ? { until } : {}),
-      createdAt: this.#clock.now().toISOString(),
-    };
-    this.updateProfile(name, (profile) => ({ ...profile, expected: [...profile.expected, rule] }));
-    return rule;
+    return this.#profiles.addExpected(name, input);
   }
 
   /** Silences one host:port for a while (an expected rule with an end). */
   snooze(name: string, target: string, hours: number, note?: string): ExpectedRule {
-    if (!(hours > 0)) throw new UserError('snooze needs a positive number of hours, e.g. --hours 24');
-    const until = new Date(this.#clock.now().getTime() + hours * 3_600_000).toISOString();
-    return this.addExpected(name, { target, until, note: note ?? `snoozed for ${hours} h` });
+    return this.#profiles.snooze(name, target, hours, note);
   }
 
   removeExpected(name: string, id: string): ExpectedRule {
-    let removed: ExpectedRule | undefined;
-    this.updateProfile(name, (profile) => {
-      removed = profile.expected.find((rule) => rule.id === id);
-      return { ...profile, expected: profile.expected.filter((rule) => rule.id !== id) };
-    });
-    if (!removed)
-      throw new UserError(
-        `profile '${name}' has no ignore rule ${id}; 'portwatch ignore list ${name}' shows them`,
-      );
-    return removed;
+    return this.#profiles.removeExpected(name, id);
   }
 
   // ---- scanning -------------------------------------------------------------------------------------
@@ -428,15 +378,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** Pauses one profile (persisted) or, without a name, every schedule of this monitor. */
   pause(name?: string): void {
-    if (name === undefined) this.scheduler.pause();
-    else this.store.update(name, (profile) => ({ ...profile, paused: true }));
-    this.#changed();
+    if (name === undefined) {
+      this.scheduler.pause();
+      this.#changed();
+    } else this.#profiles.setPaused(name, true);
   }
 
   resume(name?: string): Promise<void> {
-    if (name !== undefined) this.store.update(name, (profile) => ({ ...profile, paused: false }));
+    if (name !== undefined) {
+      this.#profiles.setPaused(name, false);
+      return this.scheduler.check();
+    }
     this.#changed();
-    return name === undefined ? this.scheduler.resume() : this.scheduler.check();
+    return this.scheduler.resume();
   }
 
   describeSchedule(schedule: Schedule, count = 3): { text: string; nextRuns: string[] } {
@@ -474,18 +428,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       this.emit('error', { error });
     }
   }
-}
-
-function checkTargets(targets: string[]): string[] {
-  const result = validateTargets(targets);
-  if (!result.ok) throw new UserError(describeError(result.errors[0]!));
-  return result.value.targets;
-}
-
-function checkOptions(options: ScanOptions): ScanOptions {
-  const result = validateScanOptions(options);
-  if (!result.ok) throw new UserError(describeError(result.errors[0]!, 'option'));
-  return result.value;
 }
 
 function readText(file: string): string {
