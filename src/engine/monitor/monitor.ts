@@ -1,4 +1,6 @@
-// The monitor: one object over a data directory that the CLI and the tray app drive alike.
+// The monitor: one object over a data directory that the CLI and the tray app drive alike. It composes the
+// parts that each do one job (profile-actions.ts, reference-actions.ts, scan-runner.ts; history.ts for
+// reading the history), runs the schedules and the watchdog, and is the one place events come from.
 //
 //   const monitor = new Monitor({ dataDir, reporter });
 //   monitor.on('scan-finished', ({ entry }) => ...);
@@ -6,33 +8,27 @@
 //   const outcome = await monitor.scanNow('home');   // joins a scan of 'home' already running
 //   await monitor.stop();                  // cancels running scans, waits until they are recorded
 //
-// Events: 'scan-started', 'progress', 'scan-finished', 'waiting' (another process is scanning the profile),
-// 'watchdog', 'changed' (profiles, references, pauses or running scans changed: re-read what you show),
-// 'scan-ended' (a scan's work is over, recorded or not), 'error' (a background failure, e.g. a reporter
-// that threw; never thrown at the caller of a scheduled scan).
+// Events: 'scan-started', 'progress', 'nmap-started', 'scan-finished', 'waiting' (another process is
+// scanning the profile), 'watchdog', 'changed' (profiles, references, pauses or running scans changed:
+// re-read what you show), 'scan-ended' (a scan's work is over, recorded or not), 'error' (a background
+// failure, e.g. a reporter that threw; never thrown at the caller of a scheduled scan).
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import type { Change } from '../../shared/changes.ts';
-import { changeKey } from '../../shared/changes.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ExpectedRule, Profile, Schedule } from '../../shared/profile.ts';
 import type { NmapRun } from '../../shared/scan.ts';
-import { UserError } from '../errors.ts';
-import { parseNmapXml, parseNmapXmlFile } from '../nmap/parse.ts';
 import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
 import { describeSchedule, nextRuns } from '../schedule/cron.ts';
 import { Scheduler, systemClock, type Clock, type SchedulerOptions } from '../schedule/scheduler.ts';
 import { removeStaleTemps } from '../store/atomic.ts';
+import type { LogPage } from '../store/log.ts';
 import type { HeadStart } from './head-start.ts';
 import { HistoryStore } from './history.ts';
-import type { ProfilePaths } from './layout.ts';
 import { machineLooksOffline, type OfflineCheck } from './offline.ts';
 import { ProfileActions, type ExpectedInput } from './profile-actions.ts';
 import { ProfileStore, type NewProfile } from './profiles.ts';
-import { ReferenceStore, type ReferenceMeta } from './references.ts';
-import { hostKey } from '../nmap/hosts.ts';
-import { mergeHosts, mergePort } from './runs.ts';
+import { ReferenceActions } from './reference-actions.ts';
+import type { ReferenceMeta } from './references.ts';
 import {
   ScanRunner,
   type EmitScanEvent,
@@ -41,7 +37,6 @@ import {
   type ScanTrigger,
 } from './scan-runner.ts';
 import { readState, updateState, type ProfileState } from './state.ts';
-import type { LogPage } from '../store/log.ts';
 
 export type { ExpectedInput, ScanOutcome, ScanTrigger };
 
@@ -72,6 +67,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   #clock: Clock;
   #runner: ScanRunner;
   #profiles: ProfileActions;
+  #references: ReferenceActions;
 
   constructor(options: MonitorOptions) {
     super();
@@ -94,6 +90,11 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       store: this.store,
       clock: this.#clock,
       isScanning: (name) => this.#runner.isScanning(name),
+      changed: () => this.#changed(),
+    });
+    this.#references = new ReferenceActions({
+      store: this.store,
+      runner: this.#runner,
       changed: () => this.#changed(),
     });
     this.scheduler = new Scheduler(
@@ -147,149 +148,39 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** Every reference of the profile, newest (the one in force) first. */
   references(name: string): ReferenceMeta[] {
-    this.store.get(name);
-    return this.#refs(name).list();
+    return this.#references.list(name);
   }
 
   currentReference(name: string): { meta: ReferenceMeta; run: NmapRun } | undefined {
-    this.store.get(name);
-    const refs = this.#refs(name);
-    const meta = refs.current();
-    return meta ? { meta, run: refs.load(meta.id) } : undefined;
+    return this.#references.current(name);
   }
 
   /** Makes an existing nmap XML file (e.g. the old routine's reference.xml) the reference. */
   importReference(name: string, file: string): ReferenceMeta {
-    const profile = this.store.get(name);
-    const run = parseNmapXmlFile(file, { source: file });
-    return this.#saveImported(profile, run, undefined, file);
+    return this.#references.importFile(name, file);
   }
 
   /** The same from XML text (the app reads the file in the window). */
   importReferenceXml(name: string, xml: string, fileName: string): ReferenceMeta {
-    const profile = this.store.get(name);
-    const run = parseNmapXml(xml, { source: fileName });
-    return this.#saveImported(profile, run, xml, fileName);
+    return this.#references.importXml(name, xml, fileName);
   }
 
-  #saveImported(profile: Profile, run: NmapRun, xml: string | undefined, file: string): ReferenceMeta {
-    if (run.completeness.status !== 'complete')
-      throw new UserError(
-        `${file} is not a complete nmap scan (${run.completeness.reason}); use the XML of a scan that finished`,
-      );
-    if (run.hosts.length === 0)
-      throw new UserError(`${file} has no hosts; scan the profile's targets with -oX and import that`);
-    const text = xml ?? readText(file);
-    const meta = this.#refs(profile.name).save(run, text, { source: 'import', file });
-    this.#changed();
-    return meta;
-  }
-
-  /**
-   * Runs a scan and makes it the reference, through the same scan cycle as every scan (nothing is compared).
-   * A scan of the profile already running is waited for first. A failed scan is recorded and throws a
-   * UserError saying why.
-   */
-  async captureReference(
+  /** Runs a scan and makes it the reference, through the one scan cycle; a failed scan throws a UserError. */
+  captureReference(
     name: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ entry: HistoryEntry; reference: ReferenceMeta }> {
-    const profile = this.store.get(name);
-    const outcome = await this.#runner.captureScan(profile.name, options);
-    if (!outcome.newReference)
-      throw new UserError(
-        `capturing a reference for '${profile.name}' failed: ${outcome.entry.reason}; the reference is unchanged`,
-      );
-    return { entry: outcome.entry, reference: outcome.newReference };
+    return this.#references.capture(name, options);
   }
 
-  /**
-   * Accepts a scan (default: the latest successful one) as the new reference: wholly, or only for `hosts`
-   * (those hosts are taken from the scan, the rest of the reference stays).
-   */
+  /** Accepts a scan (default: the latest successful one) as the reference, wholly or only for `hosts`. */
   acceptScan(name: string, options: { entryId?: string; hosts?: string[] } = {}): ReferenceMeta {
-    const profile = this.store.get(name);
-    const paths = this.store.paths(name);
-    const { entry, run, xml } = this.#scanRun(profile, paths, options.entryId);
-    const refs = this.#refs(name);
-    const current = refs.current();
-    const hosts = options.hosts ?? [];
-    let meta: ReferenceMeta;
-    if (hosts.length === 0 || !current) {
-      meta = refs.save(run, xml, { source: 'accept', fromScanId: entry.id });
-    } else {
-      const known = new Set([...run.hosts, ...refs.load(current.id).hosts].map(hostKey));
-      const unknown = hosts.filter((h) => !known.has(h));
-      if (unknown.length > 0)
-        throw new UserError(
-          `host ${unknown.join(', ')} is neither in that scan nor in the reference; give addresses as nmap shows them`,
-        );
-      const merged = mergeHosts(refs.load(current.id), run, hosts);
-      meta = refs.save(merged, undefined, {
-        source: 'accept',
-        fromScanId: entry.id,
-        hosts,
-        basedOn: current.id,
-      });
-    }
-    this.#changed();
-    return meta;
+    return this.#references.accept(name, options);
   }
 
   /** Takes one change (by its changeKey) of a scan into the reference, leaving the rest of the reference. */
   acknowledge(name: string, key: string, entryId?: string): ReferenceMeta {
-    const profile = this.store.get(name);
-    const paths = this.store.paths(name);
-    const { entry, run } = this.#scanRun(profile, paths, entryId);
-    const change = entry.changes.find((c) => changeKey(c) === key);
-    if (!change)
-      throw new UserError(
-        `scan ${entry.id} has no change '${key}'; 'portwatch history ${profile.name} --json' lists the changes`,
-      );
-    const refs = this.#refs(name);
-    const current = refs.current();
-    if (!current)
-      throw new UserError(`profile '${profile.name}' has no reference yet; capture or import one first`);
-    const base = refs.load(current.id);
-    const merged =
-      'port' in change && change.port !== undefined
-        ? mergePort(base, run, change.host, change.port, change.protocol!)
-        : mergeHosts(base, run, [change.host]);
-    const meta = refs.save(merged, undefined, {
-      source: 'acknowledge',
-      fromScanId: entry.id,
-      changeKey: key,
-      basedOn: current.id,
-    });
-    this.#changed();
-    return meta;
-  }
-
-  #scanRun(
-    profile: Profile,
-    paths: ProfilePaths,
-    entryId?: string,
-  ): { entry: HistoryEntry; run: NmapRun; xml: string } {
-    const history = this.#history(profile.name);
-    const id = entryId ?? readState(paths).lastSuccessId;
-    const entry = id ? history.get(id) : undefined;
-    if (!entry) {
-      throw new UserError(
-        entryId
-          ? `no scan ${entryId} in the history of '${profile.name}'`
-          : `profile '${profile.name}' has no successful scan yet; run 'portwatch scan ${profile.name}' first`,
-      );
-    }
-    if (entry.status !== 'ok')
-      throw new UserError(
-        `scan ${entry.id} ${entry.status === 'offline' ? 'ran offline' : 'failed'}; only a successful scan can become the reference`,
-      );
-    const xml = history.xml(entry.id);
-    if (xml === undefined)
-      throw new UserError(
-        `the XML of scan ${entry.id} was pruned by retention; scan again and accept that scan`,
-      );
-    return { entry, run: parseNmapXml(xml, { source: `scan ${entry.id}` }), xml };
+    return this.#references.acknowledge(name, key, entryId);
   }
 
   // ---- history --------------------------------------------------------------------------------------
@@ -347,14 +238,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return this.#runner.cancel(name);
   }
 
-  async #watchdog(profile: Profile): Promise<void> {
-    const paths = this.store.paths(profile.name);
-    const lastSuccessAt = readState(paths).lastSuccessAt ?? null;
-    updateState(paths, (state) => ({ ...state, lastWatchdogAt: this.#clock.now().toISOString() }));
-    this.emit('watchdog', { profile: profile.name, lastSuccessAt });
-    await this.#reporter.watchdog(profile, lastSuccessAt);
-  }
-
   // ---- schedule -------------------------------------------------------------------------------------
 
   /**
@@ -410,11 +293,16 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return readState(this.store.paths(name));
   }
 
-  // ---- internals ------------------------------------------------------------------------------------
-
-  #refs(name: string): ReferenceStore {
-    return new ReferenceStore(this.store.paths(name));
+  /** The watchdog's alert: no successful scan for too long (the scheduler decides when). */
+  async #watchdog(profile: Profile): Promise<void> {
+    const paths = this.store.paths(profile.name);
+    const lastSuccessAt = readState(paths).lastSuccessAt ?? null;
+    updateState(paths, (state) => ({ ...state, lastWatchdogAt: this.#clock.now().toISOString() }));
+    this.emit('watchdog', { profile: profile.name, lastSuccessAt });
+    await this.#reporter.watchdog(profile, lastSuccessAt);
   }
+
+  // ---- internals ------------------------------------------------------------------------------------
 
   #history(name: string): HistoryStore {
     return new HistoryStore(this.store.paths(name));
@@ -429,9 +317,3 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
   }
 }
-
-function readText(file: string): string {
-  return readFileSync(file, 'utf8');
-}
-
-export type { Change };
