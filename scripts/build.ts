@@ -1,4 +1,4 @@
-// Builds everything that runs outside the tests: the CLI (and its worker) for Node, and the Electron app
+// Builds everything that runs outside the tests: the CLI for Node, and the Electron app
 // (main, preload, windows). esbuild bundles each entry (the CLI split per command) so start-up reads a few files, not dozens.
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -56,7 +56,7 @@ await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
   ...nodeEntries,
-  entryPoints: { cli: 'src/cli/main.ts', 'diff-worker': 'src/engine/diff/worker.ts' },
+  entryPoints: { cli: 'src/cli/main.ts' },
   outdir: out,
   plugins: [lazyCronLibraries],
   // Each command is its own chunk, loaded when it runs (src/cli/registry.ts).

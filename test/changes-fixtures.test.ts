@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { computeChanges } from '../src/engine/diff/changes.ts';
+import { runCounts } from '../src/engine/nmap/hosts.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
 import { changeKey, type Change } from '../src/shared/changes.ts';
 
@@ -214,4 +215,11 @@ test('every fixture compared with itself: no changes', () => {
       assert.deepEqual(computeChanges(run, run), [], `${scenario}-${side}`);
     }
   }
+});
+
+test("a run's counts (the history's and the references' one count): hosts up, hosts scanned, open ports", () => {
+  const before = parseNmapXmlFile(path.join(scans, 'tcp-before.xml'));
+  const after = parseNmapXmlFile(path.join(scans, 'tcp-after.xml'));
+  assert.deepEqual(runCounts(after), { hostsUp: 3, hostsScanned: 3, openPorts: 6 });
+  assert.equal(runCounts(before).openPorts, 5);
 });

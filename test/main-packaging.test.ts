@@ -165,7 +165,6 @@ test('every file the app reads at run time is packaged, and nothing it does not 
   for (const file of packaged)
     assert.ok(used.has(file), `${file} is packaged but the app never reads it: leave it out of files`);
   assert.ok(used.has('dist/renderer/history.js') && used.has('dist/renderer/settings.css'));
-  assert.ok(!packaged.has('dist/diff-worker.mjs'), 'the app never starts the diff worker');
 });
 
 test('the main bundle requires nothing but electron and Node built-ins; the preload only electron', () => {
