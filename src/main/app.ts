@@ -109,6 +109,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
       await mail.watchdog(profile, lastSuccessAt);
     },
     deliveryState: (id) => mail.deliveryState(id),
+    deliveries: (id) => mail.deliveries(id),
   });
   const opened = options.openEngine({
     codec: safeStorageCodec(deps.safeStorage, app.platform),

@@ -56,7 +56,12 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
   const { dataDir } = options;
   const env = options.env ?? process.env;
   const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
-  const mail = createMailReporter({ dataDir, env, secrets });
+  const mail = createMailReporter({
+    dataDir,
+    env,
+    secrets,
+    ...(options.codec ? { codec: options.codec } : {}),
+  });
   const monitor = new Monitor({
     dataDir,
     reporter: options.reporter ? options.reporter(mail) : mail,
