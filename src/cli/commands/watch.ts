@@ -2,11 +2,10 @@
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
 import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
-import { expectPositionals, parseCommandArgs } from '../args.ts';
+import { expectPositionals, parseCommandArgs, stringValue } from '../args.ts';
 import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
-
-const usage = 'portwatch watch';
+const usage = 'portwatch watch [--metrics [ADDRESS:]PORT]';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -16,10 +15,21 @@ export const watchCommand: Command = {
 Runs every profile's schedule until interrupted (Ctrl-C, SIGTERM): one line per scan on stdout, reports by
 mail when it is set up, and a watchdog alert for a profile with no successful scan for its --watchdog hours.
 A run missed while nothing was watching runs once at start. For systemd, a container or tmux.
+  --metrics [ADDRESS:]PORT   serve Prometheus metrics at http://ADDRESS:PORT/metrics (default address
+                             127.0.0.1; give another address only on a network you trust)
 `,
   async run(args, ctx) {
-    expectPositionals(parseCommandArgs(args, {}, usage).positionals, [], usage);
+    const { values, positionals } = parseCommandArgs(args, { metrics: { type: 'string' } }, usage);
+    expectPositionals(positionals, [], usage);
+    const metricsAt = stringValue(values, 'metrics');
     const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env);
+    // --metrics: the Prometheus endpoint, loaded only when asked for.
+    const metrics = metricsAt
+      ? await (
+          await import('../../engine/metrics/serve.ts')
+        ).startMetricsEndpoint(metricsAt, { monitor, outbox: mail.outbox, channels: mail.channels })
+      : undefined;
+    if (metrics) ctx.stderr.write(`metrics on ${metrics.url}${metrics.note}\n`);
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(
@@ -55,6 +65,7 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
     await stopped;
     ctx.stderr.write('stopping: cancelling running scans...\n');
     await monitor.stop();
+    await metrics?.close();
     await close();
     ctx.stderr.write('stopped\n');
     return 0;
