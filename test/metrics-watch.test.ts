@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HistoryEntry } from '../src/shared/history.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
+import { Outbox } from '../src/engine/mail/outbox.ts';
 import { Listeners, closedPort } from './support/listeners.ts';
 
 const cliMain = path.resolve(import.meta.dirname, '..', 'src/cli/main.ts');
@@ -100,6 +101,13 @@ test('metrics after real scans: values, promtool, and counters that survive a re
     (await portwatch(dataDir, ['history', 'home', '--json'])).stdout,
   ) as HistoryEntry[];
 
+  // The scan's own attempt failed and backs off for a minute; this one is due at once, for watch to try.
+  await new Outbox({ dataDir }).enqueueReport(
+    'phone',
+    { items: [], mode: 'single' },
+    'Portwatch: due now',
+    [],
+  );
   const watch = startWatch(t, dataDir, ['--metrics', '127.0.121.18:0']);
   const url = await metricsUrl(watch);
   assert.match(url, /^http:\/\/127\.0\.121\.18:\d+\/metrics$/);
@@ -119,12 +127,16 @@ test('metrics after real scans: values, promtool, and counters that survive a re
     Date.parse(history[0]!.startedAt) / 1000,
   );
   assert.equal(value(text, `portwatch_scan_duration_seconds{${p}}`), history[0]!.durationMs / 1000);
-  assert.equal(value(text, 'portwatch_delivery_waiting{channel="phone"}'), 1);
+  assert.equal(value(text, 'portwatch_delivery_waiting{channel="phone"}'), 2);
   assert.equal(value(text, 'portwatch_delivery_failed{channel="phone"}'), 0);
   assert.equal(value(text, 'portwatch_delivery_waiting{channel="email"}'), 0);
   const checked = await promtool(text);
   assert.equal(checked.code, 0, checked.output);
   assert.equal(checked.output.trim(), '', 'promtool has no complaint');
+
+  // The service logs one plain line per delivery outcome (journald adds the time and the unit).
+  await until(() => /phone: waiting: /.test(watch.out()), 'the delivery line');
+  assert.match(watch.out(), /^\S+Z phone: waiting: Portwatch: due now: the connection was refused/m);
 
   // Accepting the scan clears the unaccepted changes; a restart keeps the counters where they were.
   assert.equal((await portwatch(dataDir, ['reference', 'accept', 'home'])).code, 0);

@@ -22,7 +22,13 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
     const { values, positionals } = parseCommandArgs(args, { metrics: { type: 'string' } }, usage);
     expectPositionals(positionals, [], usage);
     const metricsAt = stringValue(values, 'metrics');
-    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env);
+    // One line per delivery outcome too, so journald shows what reached mail and each channel.
+    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env, (e) => {
+      if (e.type === 'sent' || e.type === 'failed' || e.type === 'waiting')
+        ctx.stdout.write(
+          `${new Date().toISOString()} ${e.channel ?? 'email'}: ${e.type === 'sent' ? 'delivered' : e.type}: ${e.subject}${e.error ? `: ${e.error}` : ''}\n`,
+        );
+    });
     // --metrics: the Prometheus endpoint, loaded only when asked for.
     const metrics = metricsAt
       ? await (

@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { loadSettings } from '../config/settings-file.ts';
-import { createMailReporter, type MailReporter } from '../mail/mail-reporter.ts';
+import { createMailReporter, type MailEvent, type MailReporter } from '../mail/mail-reporter.ts';
 import { describeChange, groupByHost, alertedChanges } from '../mail/describe.ts';
 import { Monitor } from './monitor.ts';
 import type { CycleOutcome } from './cycle.ts';
@@ -16,9 +16,13 @@ export interface OpenedMonitor {
 }
 
 /** The monitor over the CLI's data directory, with the app's settings, reporting by mail when it is set up. */
-export async function openMonitor(dataDir: string, env: NodeJS.ProcessEnv): Promise<OpenedMonitor> {
+export async function openMonitor(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  onDelivery?: (event: MailEvent) => void,
+): Promise<OpenedMonitor> {
   const settings = await loadSettings(dataDir);
-  const mail = createMailReporter({ dataDir, env });
+  const mail = createMailReporter({ dataDir, env, ...(onDelivery ? { onEvent: onDelivery } : {}) });
   const monitor = new Monitor({
     dataDir,
     reporter: mail,
