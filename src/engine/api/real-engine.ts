@@ -9,6 +9,7 @@ import { UserError, messageOf } from '../errors.ts';
 import { createMailReporter, type MailReporter } from '../mail/mail-reporter.ts';
 import { reportForScan } from '../mail/report.ts';
 import { sendTestMessage } from '../mail/test-message.ts';
+import { testChannel } from '../channels/send.ts';
 import { mailNotReady } from '../mail/transport.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
@@ -230,6 +231,13 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
       const response = await sendTestMessage(email, password, options.testMailTimeoutMs);
       return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response}`;
     },
+    listChannels: () => mail.channels.list(),
+    addChannel: (input) => mail.channels.add(input),
+    async testChannel(name) {
+      const { ok, status, message } = await testChannel(mail.channels, name);
+      return { ok, message, ...(status !== undefined ? { status } : {}) };
+    },
+    removeChannel: (name) => mail.channels.remove(name),
     async nmapStatus() {
       const settings = await loadSettings(dataDir).catch(() => undefined);
       try {
