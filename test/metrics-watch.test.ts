@@ -11,6 +11,7 @@ import type { HistoryEntry } from '../src/shared/history.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
 import { Outbox } from '../src/engine/mail/outbox.ts';
 import { Listeners, closedPort } from './support/listeners.ts';
+import { nmapChildren } from './support/processes.ts';
 
 const cliMain = path.resolve(import.meta.dirname, '..', 'src/cli/main.ts');
 
@@ -185,20 +186,3 @@ test('SIGTERM during a scan (as systemd stops the service): the scan is cancelle
   ) as HistoryEntry[];
   assert.equal(history[0]!.status, 'cancelled');
 });
-
-/** Pids of the nmap processes whose parent is `pid` (from /proc). */
-function nmapChildren(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'nmap' && ppid === pid) found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}

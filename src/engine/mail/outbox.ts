@@ -143,23 +143,14 @@ export class Outbox {
     heldIds: string[] = [],
     fromAddress = '',
   ): Promise<OutboxRecord> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const now = this.now();
     const domain = /@([^@>\s]+)>?$/.exec(fromAddress)?.[1] ?? (os.hostname() || 'portwatch.invalid');
-    const record: OutboxRecord = {
-      id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
+    return this.add({
       messageId: `<portwatch.${randomUUID()}@${domain}>`,
-      createdAt: now.toISOString(),
       entryIds,
       heldIds,
-      state: 'queued',
-      attempts: 0,
-      nextAttemptAt: now.toISOString(),
       content,
       subject: content.subject,
-    };
-    await this.write(record);
-    return record;
+    });
   }
 
   /** Queues a channel's message (formatted when sent). Returns once it is safely on disk. */
@@ -170,20 +161,23 @@ export class Outbox {
     entryIds: string[],
     heldIds: string[] = [],
   ): Promise<OutboxRecord> {
+    return this.add({ channel, messageId: `portwatch-${randomUUID()}`, entryIds, heldIds, report, subject });
+  }
+
+  /** A new queued record, due now, written before this returns. */
+  private async add(
+    fields: Pick<OutboxRecord, 'messageId' | 'entryIds' | 'heldIds' | 'subject'> &
+      Partial<Pick<OutboxRecord, 'channel' | 'content' | 'report'>>,
+  ): Promise<OutboxRecord> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const now = this.now();
     const record: OutboxRecord = {
       id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
-      channel,
-      messageId: `portwatch-${randomUUID()}`,
       createdAt: now.toISOString(),
-      entryIds,
-      heldIds,
       state: 'queued',
       attempts: 0,
       nextAttemptAt: now.toISOString(),
-      report,
-      subject,
+      ...fields,
     };
     await this.write(record);
     return record;
