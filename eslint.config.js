@@ -4,6 +4,22 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'crypto', 'net', 'worker_threads'];
 
+// Engine, CLI and shared code: never Electron, never the shell or the windows.
+const noElectron = {
+  paths: [
+    {
+      name: 'electron',
+      message: 'Only the shell in src/main (and the preload) may import electron.',
+    },
+  ],
+  patterns: [
+    {
+      group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+      message: 'The engine never depends on the app shell or the windows.',
+    },
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -29,19 +45,37 @@ export default tseslint.config(
     // The engine, the CLI and the shared contract run in plain Node or the browser: never Electron.
     files: ['src/engine/**', 'src/cli/**', 'src/shared/**'],
     rules: {
+      'no-restricted-imports': ['error', noElectron],
+    },
+  },
+  {
+    // The engine prints nothing itself: the CLI writes to its streams, the engine logs (src/engine/log.ts).
+    files: ['src/engine/**'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        ...['stdout', 'stderr'].map((property) => ({
+          object: 'process',
+          property,
+          message: 'The engine has no terminal: log through src/engine/log.ts, or let the CLI write.',
+        })),
+      ],
+    },
+  },
+  {
+    // Notifications decide (policy.ts) and phrase (src/shared/wording.ts) without the mail module.
+    files: ['src/engine/notify/**'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'Only the shell in src/main (and the preload) may import electron.',
-            },
-          ],
+          ...noElectron,
           patterns: [
+            ...noElectron.patterns,
             {
-              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
-              message: 'The engine never depends on the app shell or the windows.',
+              group: ['**/mail/**'],
+              message: 'notify never imports mail; shared wording is src/shared/wording.ts.',
             },
           ],
         },

@@ -159,6 +159,15 @@ function mutate(plan: HostPlan, random: () => number): HostPlan {
   return p;
 }
 
+/** A third scan where every host differs from the first (the worst case for a diff). */
+function changeEveryHost(plan: HostPlan, random: () => number): HostPlan {
+  if (plan.open.length === 0) return { ...plan, up: !plan.up };
+  const open = [...plan.open];
+  const k = Math.floor(random() * open.length);
+  open[k] = { spec: open[k]!.spec, version: open[k]!.version + '.1' };
+  return { ...plan, open };
+}
+
 function ranges(excluded: number[]): string {
   const out: string[] = [];
   let from = 1;
@@ -262,21 +271,32 @@ function writeScan(file: string, plans: HostPlan[], start: number): void {
   renameSync(tmp, file);
 }
 
-/** The two scans' paths, generated first if missing. */
-export function ensureScans(): { a: string; b: string } {
+/**
+ * The scans' paths, generated first if missing: a and b (a few percent of the hosts differ, as between two
+ * monitoring scans) and c (every host differs from a).
+ */
+export function ensureScans(): { a: string; b: string; c: string } {
   const a = path.join(CACHE_DIR, `scan-a-v${VERSION}.xml`);
   const b = path.join(CACHE_DIR, `scan-b-v${VERSION}.xml`);
-  if (existsSync(a) && existsSync(b)) return { a, b };
+  const c = path.join(CACHE_DIR, `scan-c-v${VERSION}.xml`);
+  if (existsSync(a) && existsSync(b) && existsSync(c)) return { a, b, c };
   mkdirSync(CACHE_DIR, { recursive: true });
   const random = rng(20260524);
   const plans = Array.from({ length: HOSTS }, (_, i) => planHost(i, random));
   const changed = plans.map((p) => mutate(p, random));
-  writeScan(a, plans, 1779580800);
-  writeScan(b, changed, 1779667200);
-  return { a, b };
+  if (!existsSync(a) || !existsSync(b)) {
+    writeScan(a, plans, 1779580800);
+    writeScan(b, changed, 1779667200);
+  }
+  writeScan(
+    c,
+    plans.map((p) => changeEveryHost(p, random)),
+    1779753600,
+  );
+  return { a, b, c };
 }
 
 if (import.meta.main) {
-  const { a, b } = ensureScans();
-  process.stdout.write(`${a}\n${b}\n`);
+  const { a, b, c } = ensureScans();
+  process.stdout.write(`${a}\n${b}\n${c}\n`);
 }

@@ -91,11 +91,14 @@ await build({
   outdir: path.join(out, 'preload'),
   outExtension: { '.js': '.cjs' },
 });
-// The windows: ES modules and CSS, no inline code (the Content-Security-Policy forbids it), JSX for Preact.
+// The windows: one classic script each (loaded with `defer`) and CSS, no inline code (the Content-Security-
+// Policy forbids it), JSX for Preact. Not module scripts: a module is fetched in CORS mode, which over the
+// custom portwatch:// scheme depends on its privileges (corsEnabled); a classic script from the page's own
+// origin loads the same over portwatch://, http:// and file://.
 await build({
   ...appEntries,
   platform: 'browser',
-  format: 'esm',
+  format: 'iife',
   jsx: 'automatic',
   jsxImportSource: 'preact',
   entryPoints: { settings: 'src/renderer/settings/main.tsx', history: 'src/renderer/history/main.tsx' },

@@ -191,3 +191,20 @@ test('per-profile channels, and quiet hours hold every channel, releasing one me
     ['all delivered'],
   );
 });
+
+test('the one notification policy: a failed scan reaches a channel at most once per limit; no-change scans never do', async (t) => {
+  const dataDir = await setup(t, (s) => (s.email.failedScanEveryHours = 6));
+  const r = await receiver(t);
+  await new ChannelStore(dataDir).add({ name: 'chat', kind: 'slack', url: r.url() });
+  const reporter = createMailReporter({ dataDir, env: {}, autoSend: false });
+  await reporter.scanRecorded(testReport({ status: 'failed', reason: 'nmap exited with code 1' }));
+  await reporter.scanRecorded(testReport({ status: 'failed', reason: 'nmap exited with code 1' }));
+  await reporter.scanRecorded(testReport({})); // no change: mail's heartbeat at most, never a channel's
+  const records = await reporter.outbox.list();
+  assert.deepEqual(
+    records.map((rec) => `${rec.channel} ${rec.subject}`),
+    ['chat Portwatch: scan failed on Home LAN'],
+  );
+  await reporter.sendDue();
+  assert.match(JSON.parse(r.requests[0]!.body).text, /nmap exited with code 1/);
+});

@@ -1,6 +1,7 @@
 // The Electron shell through its one seam (src/main/deps.ts): fakes of the few Electron parts it uses, and
 // everything else real — the engine on a temporary data directory, nmap against loopback listeners.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import type {
   MenuItemSpec,
   NotificationLike,
   NotificationSpec,
+  Rect,
+  SafeStorageLike,
   TrayLike,
   WindowLike,
   WindowSpec,
@@ -21,6 +24,14 @@ import type {
 import { openAppEngine } from '../src/engine/api/real-engine.ts';
 import { AppStatus } from '../src/engine/api/status.ts';
 import { Notifier } from '../src/main/notifier.ts';
+import { NotificationPolicy } from '../src/engine/notify/policy.ts';
+import { defaultSettings, type Settings } from '../src/shared/settings.ts';
+import { portOpened } from './support/smtp.ts';
+import { applicationMenu } from '../src/main/app-menu.ts';
+import { APP_ID, beforeReady } from '../src/main/before-ready.ts';
+import { safeStorageCodec } from '../src/main/safe-storage-codec.ts';
+import { onSomeScreen, WindowManager, type Bounds } from '../src/main/windows.ts';
+import { codecSecretStore, fileBackend } from '../src/engine/config/secrets.ts';
 import { CONTENT_SECURITY_POLICY, resolveRendererRequest } from '../src/main/renderer-protocol.ts';
 import { buildTrayMenu } from '../src/main/tray-menu.ts';
 import { TrayService } from '../src/main/tray.ts';
@@ -104,18 +115,21 @@ class FakeWindow implements WindowLike {
 class FakeNotification implements NotificationLike {
   readonly spec: NotificationSpec;
   shown = false;
-  private clickers: (() => void)[] = [];
+  private listeners: Record<string, ((detail?: string) => void)[]> = {};
   constructor(spec: NotificationSpec) {
     this.spec = spec;
   }
-  on(_e: 'click', l: () => void) {
-    this.clickers.push(l);
+  on(e: 'click' | 'close' | 'failed', l: (detail?: string) => void) {
+    (this.listeners[e] ??= []).push(l);
   }
   show() {
     this.shown = true;
   }
+  emit(e: 'click' | 'close' | 'failed', detail?: string) {
+    for (const l of this.listeners[e] ?? []) l(detail);
+  }
   click() {
-    for (const l of this.clickers) l();
+    this.emit('click');
   }
 }
 
@@ -128,10 +142,18 @@ interface Fakes {
   ipc: Map<string, (event: IpcEventLike, payload: unknown) => Promise<unknown>>;
   exited: number[];
   quits: number;
+  appMenus: (MenuItemSpec[] | null)[];
 }
 
 function fakes(
-  options: { lock?: boolean; home: string; backend?: string; notifications?: boolean } = {
+  options: {
+    lock?: boolean;
+    home: string;
+    backend?: string;
+    notifications?: boolean;
+    platform?: NodeJS.Platform;
+    displays?: Rect[];
+  } = {
     home: '/nonexistent',
   },
 ): Fakes {
@@ -143,6 +165,7 @@ function fakes(
     ipc: new Map(),
     exited: [],
     quits: 0,
+    appMenus: [],
     deps: undefined as unknown as ElectronDeps,
   };
   const app: AppLike = {
@@ -153,10 +176,12 @@ function fakes(
     exit: (code = 0) => void f.exited.push(code),
     getPath: (name) =>
       name === 'home' ? options.home : name === 'exe' ? '/opt/Portwatch/portwatch' : options.home,
-    platform: 'linux',
+    platform: options.platform ?? 'linux',
   };
   f.deps = {
     app,
+    setApplicationMenu: (template) => void f.appMenus.push(template),
+    displays: () => options.displays ?? [{ x: 0, y: 0, width: 1920, height: 1080 }],
     createTray: (icon) => {
       const t = new FakeTray(icon);
       f.trays.push(t);
@@ -256,7 +281,7 @@ test('tray menu: scan now per profile, pause/resume, times, windows, quit; every
     ],
   );
   item(two, 'scan:Home')!.click!();
-  assert.match(item(two, 'info:Office')!.label!, /Office: never scanned · next .* · 42%/);
+  assert.match(item(two, 'info:Office')!.label!, /Office: never scanned · next .* · scanning$/);
   item(two, 'pause')!.click!();
   item(two, 'history')!.click!();
   item(two, 'settings')!.click!();
@@ -380,42 +405,312 @@ test('app status: scanning wins, then errors, then unseen changes; seeing them c
 
 // ---- notifications ----------------------------------------------------------------------------------------
 
-test('failed-scan notices are rate-limited per profile; a success resets the limit; off means off', async () => {
+function notifierFor(options: { dataDir: string; settings: () => Settings; now: () => Date }) {
   const f = fakes({ home: os.tmpdir() });
-  let now = Date.parse('2026-11-24T06:00:00Z');
-  let desktop = true;
-  const opened: string[] = [];
+  const opened: (string | undefined)[] = [];
   const notifier = new Notifier({
     deps: f.deps,
-    content: (r) => ({
-      title: `${r.entry.status} ${r.profile.name}`,
-      body: '',
-      urgency: 'normal',
-      entryId: r.entry.id,
-    }),
-    settings: async () => ({ notifications: { desktop, failedScans: true } }),
+    policy: new NotificationPolicy({ dataDir: options.dataDir, now: options.now }),
+    settings: async () => options.settings(),
     openScan: (id) => void opened.push(id),
-    now: () => now,
+    now: options.now,
   });
-  const report = (id: string, status: 'ok' | 'failed', profile = 'Home') =>
-    ({ profile: { name: profile }, entry: { id, status }, ndiffText: '' }) as unknown as ScanReport;
-  assert.ok(await notifier.scanRecorded(report('f1', 'failed')));
-  now += 10 * 60_000;
-  assert.equal(await notifier.scanRecorded(report('f2', 'failed')), null, 'ten minutes later: held back');
+  return { f, opened, notifier };
+}
+
+const scanReport = (id: string, status: 'ok' | 'failed', profile = 'Home') =>
+  ({
+    profile: { name: profile },
+    entry: {
+      id,
+      status,
+      reason: 'nmap was killed',
+      changes: status === 'ok' ? [portOpened('127.0.91.20', 22)] : [],
+      suppressed: [],
+    },
+    ndiffText: '',
+  }) as unknown as ScanReport;
+
+test('failed-scan notices are rate-limited per profile, across restarts; a success resets the limit; off means off', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-notify-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  let now = new Date('2026-11-24T06:00:00Z');
+  const settings = defaultSettings();
+  const { f, opened, notifier } = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  assert.ok(await notifier.scanRecorded(scanReport('f1', 'failed')));
+  now = new Date(now.getTime() + 10 * 60_000);
+  assert.equal(await notifier.scanRecorded(scanReport('f2', 'failed')), null, 'ten minutes later: held back');
+  // An app restarted ten minutes later still knows (the limit is kept in the data directory).
+  const restarted = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  assert.equal(
+    await restarted.notifier.scanRecorded(scanReport('f2b', 'failed')),
+    null,
+    'after a restart too',
+  );
   assert.ok(
-    await notifier.scanRecorded(report('g1', 'failed', 'Office')),
+    await notifier.scanRecorded(scanReport('g1', 'failed', 'Office')),
     'another profile has its own limit',
   );
-  assert.ok(await notifier.scanRecorded(report('ok1', 'ok')));
-  assert.ok(await notifier.scanRecorded(report('f3', 'failed')), 'after a success, the next failure is news');
-  desktop = false;
-  assert.equal(await notifier.scanRecorded(report('ok2', 'ok')), null);
+  assert.ok(await notifier.scanRecorded(scanReport('ok1', 'ok')));
+  assert.ok(
+    await notifier.scanRecorded(scanReport('f3', 'failed')),
+    'after a success, the next failure is news',
+  );
+  settings.notifications.desktop = false;
+  assert.equal(await notifier.scanRecorded(scanReport('ok2', 'ok')), null);
   assert.deepEqual(
     f.notifications.map((n) => n.spec.title),
-    ['failed Home', 'failed Office', 'ok Home', 'failed Home'],
+    ['Scan failed: Home', 'Scan failed: Office', 'Home: 1 change', 'Scan failed: Home'],
   );
   f.notifications[2]!.click();
   assert.deepEqual(opened, ['ok1']);
+});
+
+test('quiet hours hold desktop notices; when they end, one summary notice shows what was held', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-notify-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const settings = defaultSettings();
+  settings.quietHours = { enabled: true, start: '22:00', end: '07:00' };
+  let now = new Date(2026, 10, 24, 23, 30); // local time, inside quiet hours
+  const { f, opened, notifier } = notifierFor({ dataDir, settings: () => settings, now: () => now });
+  t.after(() => notifier.close());
+  assert.ok(await notifier.scanRecorded(scanReport('n1', 'ok')));
+  assert.ok(await notifier.scanRecorded(scanReport('n2', 'failed', 'Office')));
+  await notifier.watchdog({ name: 'Cellar' }, null);
+  assert.equal(f.notifications.length, 0, 'nothing shown during quiet hours');
+  assert.equal(await notifier.channel.releaseHeld(), null, 'still quiet: still held');
+  assert.equal(f.notifications.length, 0);
+
+  now = new Date(2026, 10, 25, 7, 1);
+  const summary = await notifier.channel.releaseHeld();
+  assert.ok(summary);
+  assert.deepEqual(
+    f.notifications.map((n) => [n.spec.title, n.spec.body]),
+    [
+      [
+        'While quiet: 1 scan with changes, 1 failed scan, 1 watchdog alert',
+        'Home, Office, Cellar. Click to see the history.',
+      ],
+    ],
+  );
+  assert.equal(f.notifications[0]!.spec.urgency, 'critical', 'a held new open port keeps its urgency');
+  f.notifications[0]!.click();
+  assert.deepEqual(opened, [undefined], 'a click opens the history');
+  assert.equal(await notifier.channel.releaseHeld(), null, 'shown once');
+});
+
+// ---- checked against Electron 45 (the first launch on a user's machine) ------------------------------------
+
+test('before ready: sandbox and scheme always; the AppUserModelId on Windows only, equal to the installer appId', () => {
+  const yml = readFileSync(path.join(import.meta.dirname, '..', 'electron-builder.yml'), 'utf8');
+  assert.equal(/^appId: (\S+)$/m.exec(yml)?.[1], APP_ID);
+  for (const platform of ['linux', 'darwin', 'win32'] as const) {
+    const calls: string[] = [];
+    beforeReady({
+      platform,
+      enableSandbox: () => void calls.push('sandbox'),
+      registerRendererScheme: () => void calls.push('scheme'),
+      setAppUserModelId: (id) => void calls.push(`aumid ${id}`),
+    });
+    assert.deepEqual(
+      calls,
+      platform === 'win32' ? ['sandbox', 'scheme', `aumid ${APP_ID}`] : ['sandbox', 'scheme'],
+      platform,
+    );
+  }
+});
+
+test('application menu: none on Linux and Windows (no Reload or DevTools on Alt); an Edit menu on macOS', () => {
+  assert.equal(applicationMenu('linux'), null);
+  assert.equal(applicationMenu('win32'), null);
+  assert.deepEqual(applicationMenu('darwin'), [{ role: 'editMenu' }]);
+});
+
+const noActions = () => {
+  const calls: string[] = [];
+  return {
+    calls,
+    actions: {
+      scanNow: () => void calls.push('scan'),
+      setPaused: () => void calls.push('pause'),
+      openHistory: () => void calls.push('history'),
+      openSettings: () => void calls.push('settings'),
+      setStartAtLogin: () => void calls.push('login'),
+      quit: () => void calls.push('quit'),
+    },
+  };
+};
+
+test('tray: Settings and Quit at once; a click opens History except on macOS; progress never rebuilds the menu', () => {
+  const f = fakes({ home: os.tmpdir() });
+  for (const platform of ['linux', 'win32', 'darwin'] as const) {
+    const { calls, actions } = noActions();
+    new TrayService({ deps: f.deps, actions, assetsDir: '/a', platform, startAtLogin: () => false });
+    const fake = f.trays.at(-1)!;
+    // Before any state: the menu exists and reaches Settings and Quit.
+    item(fake.menu, 'settings')!.click!();
+    item(fake.menu, 'quit')!.click!();
+    assert.deepEqual(calls, ['settings', 'quit'], platform);
+    // macOS fires click and then opens the menu: a listener there would open History on every look.
+    assert.equal(fake.clicks.length, platform === 'darwin' ? 0 : 1, platform);
+  }
+  const { actions } = noActions();
+  const tray = new TrayService({
+    deps: f.deps,
+    actions,
+    assetsDir: '/a',
+    platform: 'linux',
+    startAtLogin: () => false,
+  });
+  const fake = f.trays.at(-1)!;
+  const at = (percent: number) =>
+    state({
+      state: 'scanning',
+      profiles: [
+        profileState('Home', {
+          scanning: true,
+          progress: { profile: 'Home', task: 'Connect Scan', percent },
+        }),
+      ],
+    });
+  tray.update(at(5));
+  const built = fake.menusBuilt;
+  for (const percent of [20, 40, 60, 80]) tray.update(at(percent));
+  assert.equal(fake.menusBuilt, built, 'an open Linux menu is not closed under the pointer every 2 s');
+  assert.match(fake.tooltip, /Home: Connect Scan 80%/, 'progress shows in the tooltip');
+  assert.match(item(fake.menu, 'info:Home')!.label!, /scanning$/);
+});
+
+test('windows: a saved place on no screen now (monitor unplugged) opens centred; one still on a screen is kept', () => {
+  const f = fakes({ home: os.tmpdir() });
+  let saved: Bounds = { x: 2500, y: 100, width: 900, height: 700 };
+  let screens: Rect[] = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+  let forward = 0;
+  const manager = new WindowManager({
+    deps: f.deps,
+    preload: '/p',
+    bounds: { get: () => saved, set: () => {} },
+    displays: () => screens,
+    bringAppForward: () => void forward++,
+  });
+  manager.show('history').close();
+  assert.deepEqual(
+    [f.windows[0]!.spec.x, f.windows[0]!.spec.y, f.windows[0]!.spec.width],
+    [undefined, undefined, 900],
+  );
+  screens = [...screens, { x: 1920, y: 0, width: 2560, height: 1440 }];
+  manager.show('history').close();
+  assert.deepEqual([f.windows[1]!.spec.x, f.windows[1]!.spec.y], [2500, 100]);
+  saved = { x: 100, y: -600, width: 900, height: 700 }; // title bar above every screen
+  manager.show('history');
+  assert.equal(f.windows[2]!.spec.x, undefined);
+  assert.equal(forward, 3, 'the app is brought forward each time (macOS: windows open on top)');
+  assert.ok(
+    onSomeScreen({ x: -8, y: -8, width: 1936, height: 1096 }, [{ x: 0, y: 0, width: 1920, height: 1080 }]),
+  );
+});
+
+test('notifications: kept until clicked or closed (not when a Windows toast times out); `failed` is logged', () => {
+  const f = fakes({ home: os.tmpdir() });
+  const lines: string[] = [];
+  const notifier = new Notifier({
+    deps: f.deps,
+    policy: new NotificationPolicy({ dataDir: os.tmpdir() }),
+    settings: async () => defaultSettings(),
+    openScan: () => {},
+    log: (line) => void lines.push(line),
+  });
+  const live = () => (notifier as unknown as { live: Set<unknown> }).live.size;
+  notifier.show({ title: 'a', body: '', urgency: 'normal' }, () => {});
+  notifier.show({ title: 'b', body: '', urgency: 'normal' }, () => {});
+  notifier.show({ title: 'c', body: '', urgency: 'normal' }, () => {});
+  assert.equal(live(), 3);
+  f.notifications[0]!.emit('close', 'timedOut');
+  assert.equal(live(), 3, 'in the Action Center it can still be clicked');
+  f.notifications[0]!.emit('close', 'userCanceled');
+  f.notifications[1]!.click();
+  assert.equal(live(), 1);
+  f.notifications[2]!.emit('failed', 'Notifications are not allowed for this application');
+  assert.equal(live(), 0);
+  assert.deepEqual(lines, [
+    'portwatch: the desktop notification failed: Notifications are not allowed for this application',
+  ]);
+});
+
+test('the renderer scheme answers a malformed percent-escape with 404, not an exception', () => {
+  assert.equal(resolveRendererRequest('portwatch://app/%E0%A4%A.html', '/app/dist/renderer'), null);
+  assert.equal(resolveRendererRequest('portwatch://app/100%.html', '/app/dist/renderer'), null);
+});
+
+test('Linux safeStorage: the password status follows the key the encryption really used, not the backend name', async () => {
+  const backing = (tag: string, backend: string): SafeStorageLike => ({
+    isAsyncEncryptionAvailable: async () => true,
+    encryptStringAsync: async (plain) => Buffer.concat([Buffer.from(tag), Buffer.from(plain).reverse()]),
+    decryptStringAsync: async (data) => ({
+      result: Buffer.from(data.subarray(3)).reverse().toString(),
+      shouldReEncrypt: false,
+    }),
+    getSelectedStorageBackend: () => backend,
+  });
+  // The keyring is locked: the backend still says libsecret, but Chromium fell back to its fixed key (v10).
+  const locked = safeStorageCodec(backing('v10', 'gnome_libsecret'), 'linux');
+  assert.equal(locked.kind, 'os', 'before anything is encrypted, only the backend is known');
+  await locked.encrypt('pw');
+  assert.equal(locked.kind, 'basic_text');
+  const unlocked = safeStorageCodec(backing('v11', 'basic_text'), 'linux');
+  await unlocked.encrypt('pw');
+  assert.equal(unlocked.kind, 'os');
+  const mac = safeStorageCodec(backing('v10', 'unknown'), 'darwin');
+  await mac.encrypt('pw');
+  assert.equal(mac.kind, 'os', 'the tag means the fixed key on Linux only');
+  // Stored under one kind, read back after the keyring came (or went): safeStorage reads both.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-codec-'));
+  try {
+    const backend = fileBackend(path.join(dir, 'secret'));
+    await codecSecretStore(locked, backend).set('hunter2');
+    const later = safeStorageCodec(backing('v11', 'gnome_libsecret'), 'linux');
+    const store = codecSecretStore(later, backend);
+    assert.deepEqual(await store.status(), { set: true, storage: 'basic_text' });
+    assert.equal(await store.get(), 'hunter2');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('macOS: launching the running app again (activate) shows a window; the app menu is the Edit menu', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'portwatch-mac-'));
+  const mac = fakes({ home: dir, platform: 'darwin' });
+  const focused: boolean[] = [];
+  const order: string[] = [];
+  mac.deps.app.focus = (o) => void focused.push(o.steal);
+  try {
+    const app = await startApp({
+      deps: mac.deps,
+      assetsDir: '/a',
+      preloadPath: '/p',
+      uiState: { bounds: () => undefined, setBounds: () => {} },
+      openEngine: (o) => openAppEngine({ dataDir: dir, env: { PORTWATCH_DATA_DIR: dir }, ...o }),
+      onReady: () => void order.push(`ready: ${mac.trays.length} trays, ${mac.appMenus.length} menus`),
+      hidden: true,
+      log: () => {},
+    });
+    assert.ok(app);
+    assert.deepEqual(
+      order,
+      ['ready: 0 trays, 0 menus'],
+      'hardening runs first, before the tray or any window',
+    );
+    assert.deepEqual(mac.appMenus, [[{ role: 'editMenu' }]]);
+    assert.equal(mac.windows.length, 0, 'started hidden');
+    assert.equal(mac.trays[0]!.clicks.length, 0);
+    for (const l of mac.appEvents.activate ?? []) l({ preventDefault() {} });
+    assert.equal(mac.windows.length, 1);
+    assert.equal(mac.windows[0]!.url, 'portwatch://app/settings.html');
+    assert.deepEqual(focused, [true], 'brought to the front, not opened behind the active app');
+    await app.quit();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 // ---- the whole app over a real engine ---------------------------------------------------------------------
@@ -469,6 +764,8 @@ test('first start with no profiles opens the settings window, sandboxed, from th
   assert.equal(win.url, 'portwatch://app/settings.html');
   assert.equal(win.spec.preload, '/app/dist/preload/preload.cjs');
   assert.ok(f.appEvents['window-all-closed']?.length, 'closing every window must not quit');
+  assert.deepEqual(f.appMenus, [null], "Electron's default menu (Reload, DevTools) is replaced by none");
+  assert.equal(f.appEvents.activate, undefined, 'activate is a macOS event');
 });
 
 test('IPC answers our windows only, and refuses invalid payloads with a one-line reason', async () => {
@@ -593,6 +890,24 @@ test('a scan with changes raises one notification; clicking it opens the history
   notice.click();
   assert.deepEqual(history.webContents.sent.at(-1), ['portwatch:openScan', { id: outcome.entry.id }]);
   assert.equal((await running.refresh())?.state, 'quiet', 'opening the scan marks it seen');
+});
+
+test('tray "Scan now" that cannot start is shown to the user: a notification and the tray in its error state', async () => {
+  await running.refresh();
+  const stale = item(trayMenu(), 'scan-now')!; // the menu the user opened while Home still existed
+  assert.ok(stale.click && stale.enabled);
+  running.opened.monitor.removeProfile('Home');
+  const before = f.notifications.length;
+  stale.click();
+  for (let i = 0; i < 100 && f.notifications.length === before; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  const notice = f.notifications.at(-1)!;
+  assert.equal(notice.spec.title, 'Portwatch could not start the scan');
+  assert.match(notice.spec.body, /no profile named 'Home'/);
+  await running.refresh();
+  assert.equal(f.trays[0]!.image, '/app/assets/tray/error-32.png');
+  assert.match(f.trays[0]!.tooltip, /no profile named 'Home'/);
+  assert.equal(item(trayMenu(), 'status')!.label, 'Portwatch: A scan failed');
 });
 
 test('safeStorage on Linux without a keyring: the password is stored via the codec and marked basic_text', async () => {

@@ -135,9 +135,12 @@ test('metrics after real scans: values, promtool, and counters that survive a re
   assert.equal(checked.code, 0, checked.output);
   assert.equal(checked.output.trim(), '', 'promtool has no complaint');
 
-  // The service logs one plain line per delivery outcome (journald adds the time and the unit).
-  await until(() => /phone: waiting: /.test(watch.out()), 'the delivery line');
-  assert.match(watch.out(), /^\S+Z phone: waiting: Portwatch: due now: the connection was refused/m);
+  // The service logs one plain line per failed delivery through the engine's log (journald adds the time).
+  await until(() => /phone: 'Portwatch: due now' not sent yet/.test(watch.err()), 'the delivery line');
+  assert.match(
+    watch.err(),
+    /^portwatch: WARN \[mail\] phone: 'Portwatch: due now' not sent yet: the connection was refused/m,
+  );
 
   // Accepting the scan clears the unaccepted changes; a restart keeps the counters where they were.
   assert.equal((await portwatch(dataDir, ['reference', 'accept', 'home'])).code, 0);

@@ -11,7 +11,7 @@ import { changeKey } from '../src/shared/changes.ts';
 import type { Profile } from '../src/shared/profile.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { Monitor } from '../src/engine/monitor/monitor.ts';
-import { hostKey } from '../src/engine/monitor/runs.ts';
+import { hostKey } from '../src/engine/nmap/hosts.ts';
 import { silentReporter, type Reporter } from '../src/engine/reporter.ts';
 import { Listeners, closedPort, nmapXml } from './support/listeners.ts';
 

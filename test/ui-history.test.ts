@@ -12,6 +12,7 @@ import type { ProfileInput } from '../src/shared/ipc.ts';
 import { chromiumMissing, launchChromium, newWatchedPage } from './support/browser.ts';
 import { openBridge, type Bridge } from './support/ipc-bridge.ts';
 import { Listeners, type Listener } from './support/listeners.ts';
+import { manualProfile } from './support/profiles.ts';
 
 const WEB = '127.0.50.31';
 const DB = '127.0.50.32';
@@ -26,24 +27,7 @@ const scans: HistoryEntry[] = [];
 let ports: { web: number; ssh: number; extra: number; db: number };
 
 function labProfile(portList: number[]): ProfileInput {
-  return {
-    name: 'Lab',
-    targets: [WEB, DB],
-    options: {
-      ports: { kind: 'list', spec: portList.join(',') },
-      technique: 'connect',
-      serviceDetection: false,
-      osDetection: false,
-      timing: 4,
-      skipHostDiscovery: true,
-      confirmChanges: true,
-      timeoutSeconds: 120,
-      // No reverse DNS: the machine's resolver is off loopback, and tests talk to loopback only.
-      resolveHostnames: false,
-    },
-    schedule: { kind: 'manual' },
-    watchdogHours: 0,
-  };
+  return manualProfile('Lab', [WEB, DB], portList.join(','));
 }
 
 /** A port that was free a moment ago on `host` (listen on port 0, note it, close). */

@@ -2,8 +2,9 @@
 // desktop notifications. Everything Electron-specific comes in through ElectronDeps, so the whole start-up and
 // shutdown runs in the tests with fakes (test/main-*.test.ts).
 import { messageOf } from '../engine/errors.ts';
+import type { Logger } from '../engine/log.ts';
 import type { MailReporter } from '../engine/mail/mail-reporter.ts';
-import { scanNotice, watchdogNotice } from '../engine/notify/notification.ts';
+import type { NotificationPolicy } from '../engine/notify/policy.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import type { AppState } from '../shared/ipc.ts';
 import { setStartAtLogin, startsAtLogin } from './autostart.ts';
@@ -12,6 +13,7 @@ import { createHandlers, type Handlers } from '../engine/api/index.ts';
 import type { AppEngineOptions, OpenedAppEngine } from '../engine/api/real-engine.ts';
 import { toRow } from '../engine/api/rows.ts';
 import { AppStatus } from '../engine/api/status.ts';
+import { applicationMenu } from './app-menu.ts';
 import { appIconPath } from './icons.ts';
 import { registerIpc } from './ipc.ts';
 import { Notifier } from './notifier.ts';
@@ -30,7 +32,9 @@ export interface AppOptions {
   preloadPath: string;
   uiState: UiStateLike;
   /** Opens the engine (openAppEngine in the app; the same over a temporary directory in tests). */
-  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => OpenedAppEngine;
+  openEngine: (options: Pick<AppEngineOptions, 'codec' | 'reporter'>) => Promise<OpenedAppEngine>;
+  /** Runs first thing after ready, before any window: the scheme handler and session hardening. */
+  onReady?: () => void;
   /** Started at login: stay in the tray. */
   hidden?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -53,7 +57,14 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp | null> {
   const { deps } = options;
   const { app } = deps;
-  const log = options.log ?? ((line: string) => console.error(line));
+  // Every failure goes to the data directory's log (an app started at login has no terminal), and to the
+  // console (or the tests' log) too.
+  const toConsole = options.log ?? ((line: string) => console.error(line));
+  let fileLog: Logger | undefined = undefined;
+  const log = (line: string) => {
+    fileLog?.error(line.replace(/^portwatch: /, ''));
+    toConsole(line);
+  };
   const env = options.env ?? process.env;
 
   // One Portwatch per user: a second launch hands over to the first (which shows a window) and exits.
@@ -62,6 +73,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     return null;
   }
   await app.whenReady();
+  options.onReady?.();
+  deps.setApplicationMenu(applicationMenu(app.platform));
 
   const status = new AppStatus();
   let startAtLogin = await startsAtLogin(app, env).catch(() => false);
@@ -69,53 +82,49 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     deps,
     preload: options.preloadPath,
     bounds: { get: (k) => options.uiState.bounds(k), set: (k, b) => options.uiState.setBounds(k, b) },
+    displays: () => deps.displays(),
+    ...(app.platform === 'darwin' ? { bringAppForward: () => app.focus?.({ steal: true }) } : {}),
   });
 
-  const notifier = new Notifier({
-    deps,
-    settings: () => opened.engine.settings(),
-    content: (report) => {
-      // Notifier applies the failed-scan rate limit itself; the builder decides what to say.
-      const notice = scanNotice(report, {
-        settings: { desktop: true, failedScans: true },
-        lastFailureNoticeAt: null,
-      });
-      return notice?.entryId
-        ? { title: notice.title, body: notice.body, urgency: notice.urgency, entryId: notice.entryId }
-        : null;
-    },
-    openScan: (id) => {
-      windows.show('history', { scan: id });
-      status.markSeen(id);
-    },
-    icon: appIconPath(options.assetsDir),
-  });
-  const withNotifications = (mail: MailReporter): Reporter => ({
-    async scanRecorded(report) {
-      await Promise.all([
-        mail.scanRecorded(report),
-        notifier
-          .scanRecorded(report)
-          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
-      ]);
-    },
-    async watchdog(profile, lastSuccessAt) {
-      const desktop = await opened.engine.settings().then(
-        (s) => s.notifications.desktop,
-        () => true,
-      );
-      if (desktop && deps.notificationsSupported())
-        notifier.show(watchdogNotice(profile.name, lastSuccessAt), () => windows.show('history'));
-      await mail.watchdog(profile, lastSuccessAt);
-    },
-    deliveryState: (id) => mail.deliveryState(id),
-    deliveries: (id) => mail.deliveries(id),
-  });
-  const opened = options.openEngine({
+  let notifier!: Notifier;
+  // Desktop notices and mail, one policy (engine/notify/policy.ts): settings, quiet hours, failed-scan limits.
+  const withNotifications = (mail: MailReporter, policy: NotificationPolicy): Reporter => {
+    notifier = new Notifier({
+      deps,
+      policy,
+      settings: () => opened.engine.settings(),
+      openScan: (id) => {
+        windows.show('history', id ? { scan: id } : undefined);
+        status.markSeen(id);
+      },
+      icon: appIconPath(options.assetsDir),
+      log,
+    });
+    return {
+      async scanRecorded(report) {
+        await Promise.all([
+          mail.scanRecorded(report),
+          notifier
+            .scanRecorded(report)
+            .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`)),
+        ]);
+      },
+      async watchdog(profile, lastSuccessAt) {
+        await notifier
+          .watchdog(profile, lastSuccessAt)
+          .catch((error) => log(`portwatch: notification failed: ${messageOf(error)}`));
+        await mail.watchdog(profile, lastSuccessAt);
+      },
+      deliveryState: (id) => mail.deliveryState(id),
+      deliveries: (id) => mail.deliveries(id),
+    };
+  };
+  const opened = await options.openEngine({
     codec: safeStorageCodec(deps.safeStorage, app.platform),
     reporter: withNotifications,
   });
   const { engine, monitor, mail } = opened;
+  fileLog = opened.log.for('app');
 
   const handlers = createHandlers({
     engine,
@@ -134,6 +143,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     if (quitting) return;
     quitting = true;
     windows.closeAll();
+    notifier.close();
     try {
       await opened.close();
     } catch (error) {
@@ -150,7 +160,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     platform: app.platform,
     startAtLogin: () => startAtLogin,
     actions: {
-      scanNow: (profile) => void handlers.scanNow({ ...(profile ? { profile } : {}) }),
+      scanNow: (profile) =>
+        void handlers.scanNow({ ...(profile ? { profile } : {}) }).then((result) => {
+          if (!result.ok) scanNowFailed(profile, result.error);
+        }),
       setPaused: (paused, profile) =>
         void handlers.setPaused({ paused, ...(profile ? { profile } : {}) }).then(() => refresh()),
       openHistory: () => {
@@ -170,6 +183,21 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
     },
   });
 
+  /** The tray's "Scan now" was refused (no profile by that name now, say): the user asked, so tell them. */
+  function scanNowFailed(profile: string | undefined, error: string): void {
+    log(`portwatch: scan now: ${error}`);
+    status.scanFailed(profile ?? '', error);
+    void opened.engine.settings().then(
+      (settings) => {
+        if (settings.notifications.desktop && deps.notificationsSupported())
+          notifier.show({ title: 'Portwatch could not start the scan', body: error, urgency: 'normal' }, () =>
+            windows.show('settings'),
+          );
+      },
+      () => {}, // the tray's error state still shows it
+    );
+  }
+
   let pending: Promise<AppState | undefined> | undefined;
   const refresh = (): Promise<AppState | undefined> => {
     // Coalesce bursts (progress events arrive several times a second).
@@ -188,29 +216,27 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
   };
   status.onChange(() => void refresh());
 
-  monitor.on('scan-started', ({ profile }) => status.scanStarted(profile));
-  monitor.on('progress', (p) => {
-    const event = {
+  status.follow(monitor); // the one live model, fed by the monitor's events
+  monitor.on('progress', (p) =>
+    windows.broadcast('scanProgress', {
       profile: p.profile,
       task: p.task,
       percent: p.percent,
       ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
-    };
-    status.progress(event);
-    windows.broadcast('scanProgress', event);
-  });
-  monitor.on('scan-finished', ({ entry }) => {
-    status.scanRecorded(entry);
-    windows.broadcast('scanRecorded', toRow(entry));
-  });
-  monitor.on('state', () => void refresh());
+    }),
+  );
+  monitor.on('scan-finished', ({ entry }) => windows.broadcast('scanRecorded', toRow(entry)));
+  monitor.on('changed', () => void refresh());
+  // The engine logs these to the file itself (open-engine.ts); the status shows them (AppStatus.follow).
   monitor.on('error', ({ profile, error }) =>
-    log(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
+    toConsole(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}`),
   );
 
-  app.on('second-instance', () => {
-    windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
-  });
+  const showMain = () => windows.show(monitor.listProfiles().length === 0 ? 'settings' : 'history');
+  app.on('second-instance', showMain);
+  // macOS: launching the running app again (Finder, Spotlight) sends `activate`, not a second instance. The
+  // `activate` of the first launch comes at ready, before this listener exists, so `--hidden` stays hidden.
+  if (app.platform === 'darwin') app.on('activate', showMain);
   // Closing every window leaves the app in the tray; only Quit ends it.
   app.on('window-all-closed', () => {});
   app.on('before-quit', (event) => {

@@ -11,6 +11,8 @@ export interface MenuItemSpec {
   id?: string;
   click?: () => void;
   submenu?: MenuItemSpec[];
+  /** A built-in menu of the platform's (macOS's Edit menu: copy, paste, undo). */
+  role?: 'editMenu';
 }
 
 export interface TrayLike {
@@ -53,7 +55,11 @@ export interface WindowSpec {
 }
 
 export interface NotificationLike {
-  on(event: 'click', listener: () => void): void;
+  /**
+   * `detail`: for `close`, the reason on Windows ('timedOut': it moved to the Action Center, where it can still
+   * be clicked); for `failed` (macOS, Windows: it could not be shown, e.g. an unsigned macOS build), the error.
+   */
+  on(event: 'click' | 'close' | 'failed', listener: (detail?: string) => void): void;
   show(): void;
 }
 
@@ -83,6 +89,8 @@ export interface AppLike {
   whenReady(): Promise<void>;
   quit(): void;
   exit(code?: number): void;
+  /** macOS: bring the app (a menu-bar app, never active by itself) to the front so its window shows on top. */
+  focus?(options: { steal: boolean }): void;
   setLoginItemSettings?(settings: { openAtLogin: boolean }): void;
   getLoginItemSettings?(): { openAtLogin: boolean };
   getPath(name: 'userData' | 'home' | 'exe'): string;
@@ -97,8 +105,19 @@ export interface SafeStorageLike {
   getSelectedStorageBackend?(): string;
 }
 
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface ElectronDeps {
   app: AppLike;
+  /** The application menu: null for none (Linux, Windows), or a template (macOS's Edit menu). */
+  setApplicationMenu(template: MenuItemSpec[] | null): void;
+  /** The work areas of the screens connected now (screen.getAllDisplays()); after ready only. */
+  displays(): Rect[];
   createTray(iconPath: string): TrayLike;
   buildMenu(template: MenuItemSpec[]): unknown;
   createWindow(spec: WindowSpec): WindowLike;

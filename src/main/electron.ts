@@ -13,6 +13,7 @@ import {
   nativeImage,
   protocol,
   safeStorage,
+  screen,
   session,
   type MenuItemConstructorOptions,
 } from 'electron';
@@ -66,7 +67,15 @@ function toTemplate(items: MenuItemSpec[]): MenuItemConstructorOptions[] {
     ...(item.id ? { id: item.id } : {}),
     ...(item.click ? { click: item.click } : {}),
     ...(item.submenu ? { submenu: toTemplate(item.submenu) } : {}),
+    ...(item.role ? { role: item.role } : {}),
   }));
+}
+
+/** macOS menu-bar icons are templates (black and alpha, tinted by the system): the name says so, and so do we. */
+function trayImage(iconPath: string) {
+  const image = nativeImage.createFromPath(iconPath);
+  if (process.platform === 'darwin') image.setTemplateImage(true);
+  return image;
 }
 
 function createWindow(spec: WindowSpec) {
@@ -108,22 +117,33 @@ export function electronDeps(): ElectronDeps {
       whenReady: () => app.whenReady(),
       quit: () => app.quit(),
       exit: (code) => app.exit(code),
+      focus: (options) => app.focus(options),
       setLoginItemSettings: (s) => app.setLoginItemSettings(s),
       getLoginItemSettings: () => app.getLoginItemSettings(),
       getPath: (name) => app.getPath(name),
       platform: process.platform,
     },
-    createTray: (icon) => new Tray(nativeImage.createFromPath(icon)),
+    setApplicationMenu: (template) =>
+      Menu.setApplicationMenu(template ? Menu.buildFromTemplate(toTemplate(template)) : null),
+    displays: () => screen.getAllDisplays().map((d) => d.workArea),
+    createTray: (icon) => new Tray(trayImage(icon)),
     buildMenu: (template) => Menu.buildFromTemplate(toTemplate(template)),
     createWindow,
     notificationsSupported: () => Notification.isSupported(),
-    createNotification: (spec) =>
-      new Notification({
+    createNotification: (spec) => {
+      const notification = new Notification({
         title: spec.title,
         body: spec.body,
         ...(spec.urgency ? { urgency: spec.urgency } : {}),
         ...(spec.icon ? { icon: spec.icon } : {}),
-      }),
+      });
+      const on = (event: 'click' | 'close' | 'failed', listener: (detail?: string) => void): void => {
+        if (event === 'failed') notification.on('failed', (_e, error) => listener(error));
+        else if (event === 'close') notification.on('close', (e) => listener(e.reason));
+        else notification.on('click', () => listener());
+      };
+      return { on, show: () => notification.show() };
+    },
     ipcMain: {
       handle: (channel, listener) => ipcMain.handle(channel, (event, payload) => listener(event, payload)),
       removeHandler: (channel) => ipcMain.removeHandler(channel),

@@ -4,24 +4,29 @@ import path from 'node:path';
 import { app } from 'electron';
 import { defaultDataDir } from '../engine/paths.ts';
 import { startApp } from './app.ts';
+import { appPaths } from './app-paths.ts';
+import { beforeReady } from './before-ready.ts';
 import { electronDeps, hardenApp, registerRendererScheme } from './electron.ts';
 import { openAppEngine } from '../engine/api/real-engine.ts';
 import { openUiState } from './ui-state.ts';
 
 // dist/main/main.cjs -> the project (or the packaged app's) root.
-const root = path.resolve(__dirname, '..', '..');
+const paths = appPaths(path.resolve(__dirname, '..', '..'));
 
-app.enableSandbox();
-registerRendererScheme();
-app.setAppUserModelId('app.portwatch');
+beforeReady({
+  platform: process.platform,
+  enableSandbox: () => app.enableSandbox(),
+  registerRendererScheme,
+  setAppUserModelId: (id) => app.setAppUserModelId(id),
+});
 
 const dataDir = defaultDataDir();
-void app.whenReady().then(() => hardenApp(path.join(root, 'dist', 'renderer')));
 
 const started = startApp({
   deps: electronDeps(),
-  assetsDir: path.join(root, 'assets'),
-  preloadPath: path.join(root, 'dist', 'preload', 'preload.cjs'),
+  onReady: () => hardenApp(paths.rendererDir),
+  assetsDir: paths.assetsDir,
+  preloadPath: paths.preloadPath,
   uiState: openUiState(),
   hidden: process.argv.includes('--hidden'),
   openEngine: (options) => openAppEngine({ dataDir, ...options }),

@@ -39,7 +39,12 @@ export function resolveRendererRequest(
     return null;
   }
   if (`${parsed.protocol}//${parsed.host}` !== RENDERER_ORIGIN) return null;
-  const relative = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
+  let relative: string;
+  try {
+    relative = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
+  } catch {
+    return null; // a malformed escape (%E0%A4%A, say): not one of our files
+  }
   const file = path.resolve(rendererDir, relative);
   if (!file.startsWith(path.resolve(rendererDir) + path.sep)) return null;
   const type = types[path.extname(file)];

@@ -48,6 +48,21 @@ export function trayTooltip(state: AppState): string {
   return lines.join('\n');
 }
 
+/** The menu before the app's state is known: enough to reach Settings and to quit. */
+export function startingTrayMenu(actions: TrayActions, platform: NodeJS.Platform): MenuItemSpec[] {
+  return [
+    { id: 'status', label: 'Portwatch: starting…', enabled: false },
+    { type: 'separator' },
+    {
+      id: 'settings',
+      label: platform === 'darwin' ? 'Preferences…' : 'Settings…',
+      click: actions.openSettings,
+    },
+    { type: 'separator' },
+    { id: 'quit', label: 'Quit Portwatch', click: actions.quit },
+  ];
+}
+
 export function buildTrayMenu(
   state: AppState,
   actions: TrayActions,
@@ -104,8 +119,9 @@ export function buildTrayMenu(
       ? `last ${shortTime(p.lastScan.startedAt, now)}${p.lastScan.status === 'ok' ? '' : ` (${p.lastScan.status})`}`
       : 'never scanned';
     const next = p.paused ? 'paused' : p.nextRun ? `next ${shortTime(p.nextRun, now)}` : 'manual';
-    const progress = p.progress ? ` · ${Math.round(p.progress.percent)}%` : '';
-    items.push({ id: `info:${p.name}`, label: `${p.name}: ${last} · ${next}${progress}`, enabled: false });
+    // "scanning", not the percent: a label that changes every tick would rebuild (and close) an open menu.
+    const scanning = p.scanning ? ' · scanning' : '';
+    items.push({ id: `info:${p.name}`, label: `${p.name}: ${last} · ${next}${scanning}`, enabled: false });
   }
 
   items.push(

@@ -3,7 +3,7 @@
 import type { AppState } from '../shared/ipc.ts';
 import type { ElectronDeps, MenuItemSpec, TrayLike } from './deps.ts';
 import { trayIconPath } from './icons.ts';
-import { buildTrayMenu, trayTooltip, type TrayActions } from './tray-menu.ts';
+import { buildTrayMenu, startingTrayMenu, trayTooltip, type TrayActions } from './tray-menu.ts';
 
 export class TrayService {
   private readonly tray: TrayLike;
@@ -31,8 +31,12 @@ export class TrayService {
     this.startAtLogin = options.startAtLogin;
     this.lastIcon = trayIconPath(this.assetsDir, 'quiet', this.platform);
     this.tray = this.deps.createTray(this.lastIcon);
-    // Where a click is delivered (Windows, some Linux hosts), it opens the history; the menu has it all anyway.
-    this.tray.on('click', () => this.actions.openHistory());
+    // A menu at once, before the first state arrives (or if it never does): Linux users reach Quit only here.
+    this.menu = startingTrayMenu(this.actions, this.platform);
+    this.tray.setContextMenu(this.deps.buildMenu(this.menu));
+    // Where a click is the primary action (Windows; Linux hosts that deliver it) it opens the history. Not on
+    // macOS: there a click also opens the context menu, so every look at the menu would mark changes seen.
+    if (this.platform !== 'darwin') this.tray.on('click', () => this.actions.openHistory());
   }
 
   update(state: AppState): void {
@@ -46,7 +50,8 @@ export class TrayService {
       startAtLogin: this.startAtLogin(),
       platform: this.platform,
     });
-    // Rebuild only when a label or an enabled/checked flag changed: rebuilding resets an open menu on Linux.
+    // Rebuild only when a label or an enabled/checked flag changed: rebuilding closes an open menu on Linux.
+    // Scan progress is therefore in the tooltip only, never in a label.
     const key = JSON.stringify(menu, (k, v) => (k === 'click' ? undefined : v));
     if (key !== this.lastMenuKey) {
       this.menu = menu;

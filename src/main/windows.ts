@@ -3,7 +3,7 @@
 // (src/main/electron.ts): context isolation, sandbox, no Node, navigation and new windows denied.
 import type { AppEvents, EventName } from '../shared/ipc.ts';
 import { ipcChannel } from '../shared/ipc.ts';
-import type { ElectronDeps, WindowLike } from './deps.ts';
+import type { ElectronDeps, Rect, WindowLike } from './deps.ts';
 import { RENDERER_ORIGIN } from './renderer-protocol.ts';
 
 export type WindowKind = 'settings' | 'history';
@@ -23,6 +23,18 @@ const specs: Record<
   history: { title: 'Portwatch History', width: 1180, height: 780, minWidth: 800, minHeight: 520 },
 };
 
+/** Whether enough of the window's top strip (its title bar) is on one screen to grab it: 100 × 20 px. */
+export function onSomeScreen(bounds: Bounds, screens: Rect[]): boolean {
+  return screens.some((s) => {
+    const w = Math.min(bounds.x + bounds.width, s.x + s.width) - Math.max(bounds.x, s.x);
+    const h = Math.min(bounds.y + 40, s.y + s.height) - Math.max(bounds.y, s.y);
+    return w >= Math.min(100, bounds.width) && h >= 20;
+  });
+}
+
+/** Every window, each served as `${kind}.html` from dist/renderer. */
+export const windowKinds = Object.keys(specs) as WindowKind[];
+
 export class WindowManager {
   private readonly open = new Map<WindowKind, WindowLike>();
   private readonly deps: Pick<ElectronDeps, 'createWindow'>;
@@ -32,21 +44,30 @@ export class WindowManager {
     set(kind: WindowKind, b: Bounds): void;
   };
   private readonly onAllClosed: () => void;
+  private readonly displays: () => Rect[];
+  private readonly bringAppForward: () => void;
 
   constructor(options: {
     deps: Pick<ElectronDeps, 'createWindow'>;
     preload: string;
     bounds: { get(kind: WindowKind): Bounds | undefined; set(kind: WindowKind, b: Bounds): void };
     onAllClosed?: () => void;
+    /** The screens' work areas now; a saved place off all of them is not restored. */
+    displays?: () => Rect[];
+    /** macOS: a menu-bar app is not active, so its new windows would open behind the active app. */
+    bringAppForward?: () => void;
   }) {
     this.deps = options.deps;
     this.preload = options.preload;
     this.bounds = options.bounds;
     this.onAllClosed = options.onAllClosed ?? (() => {});
+    this.displays = options.displays ?? (() => []);
+    this.bringAppForward = options.bringAppForward ?? (() => {});
   }
 
   /** Opens (or focuses) a window; the history window can be pointed at one scan. */
   show(kind: WindowKind, params: { scan?: string } = {}): WindowLike {
+    this.bringAppForward();
     const existing = this.open.get(kind);
     if (existing && !existing.isDestroyed()) {
       if (existing.isMinimized()) existing.restore();
@@ -56,9 +77,12 @@ export class WindowManager {
       return existing;
     }
     const saved = this.bounds.get(kind);
+    // Without x and y Electron centres the window: what we want when its old place is on no screen now.
+    const place = saved && onSomeScreen(saved, this.displays()) ? { x: saved.x, y: saved.y } : {};
     const win = this.deps.createWindow({
       ...specs[kind],
-      ...(saved ? { x: saved.x, y: saved.y, width: saved.width, height: saved.height } : {}),
+      ...(saved ? { width: saved.width, height: saved.height } : {}),
+      ...place,
       preload: this.preload,
     });
     this.open.set(kind, win);

@@ -8,6 +8,7 @@ import { channelKinds, type ChannelAnswer, type ChannelInfo } from './channels.t
 import type { HistoryEntry, ScanStatus } from './history.ts';
 import type { Profile, ScanOptions, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
+import { TIME_OF_DAY } from './time-of-day.ts';
 
 // ---- Payload schemas -------------------------------------------------------------------------------------
 // Built on first use (schemas()), so code that needs only the channel names (the preload) carries no zod.
@@ -39,6 +40,7 @@ export const channels = [
   'addChannel',
   'testChannel',
   'removeChannel',
+  'localNetworks',
 ] as const;
 export type Channel = (typeof channels)[number];
 
@@ -46,7 +48,7 @@ export const exportFormats = ['ndiff-text', 'ndiff-xml', 'json', 'csv', 'html'] 
 export type ExportFormat = (typeof exportFormats)[number];
 
 function buildSchemas() {
-  const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use a 24-hour time such as 07:30');
+  const hhmm = z.string().regex(TIME_OF_DAY, 'use a 24-hour time such as 07:30');
   const profileName = z
     .string()
     .trim()
@@ -104,7 +106,11 @@ function buildSchemas() {
       heartbeat: z.boolean(),
       caFile: z.string().trim(),
     }),
-    notifications: z.object({ desktop: z.boolean(), failedScans: z.boolean() }),
+    notifications: z.object({
+      desktop: z.boolean(),
+      failedScans: z.boolean(),
+      failedScanEveryHours: z.int().min(1).max(8760),
+    }),
     quietHours: z.object({ enabled: z.boolean(), start: hhmm, end: hhmm }),
     retentionDays: z.int().min(1).max(3650),
     nmapPath: z.string().trim(),
@@ -172,6 +178,7 @@ function buildSchemas() {
       .strict(),
     testChannel: z.object({ name: z.string().min(1) }).strict(),
     removeChannel: z.object({ name: z.string().min(1) }).strict(),
+    localNetworks: none,
   } satisfies Record<Channel, z.ZodType>;
 
   return {
@@ -281,6 +288,16 @@ export interface NmapStatus {
   advice?: string;
 }
 
+/** One of this machine's networks, as the welcome suggests it for a first profile. */
+export interface LocalNetwork {
+  /** '192.168.1.0/24' */
+  cidr: string;
+  /** 'wlan0' */
+  interface: string;
+  /** '192.168.1.0/24 (wlan0)' */
+  label: string;
+}
+
 export type TrayState = 'quiet' | 'unseen' | 'scanning' | 'error' | 'paused';
 
 export interface ProfileState {
@@ -329,6 +346,8 @@ export interface RequestResults {
   /** The server's answer to a real test message. */
   testChannel: ChannelAnswer;
   removeChannel: ChannelInfo[];
+  /** This machine's networks, best first (computed from its interfaces; nothing is scanned). */
+  localNetworks: { networks: LocalNetwork[] };
 }
 
 // A channel without a result type (or a result without a channel) fails to compile here.

@@ -35,6 +35,8 @@ export interface QuietHours {
 export interface NotificationSettings {
   desktop: boolean;
   failedScans: boolean;
+  /** Desktop notices about failed scans, at most once per this many hours per profile (mail has its own). */
+  failedScanEveryHours: number;
 }
 
 export interface Settings {
@@ -73,7 +75,7 @@ export function defaultSettings(): Settings {
       heartbeat: false,
       caFile: '',
     },
-    notifications: { desktop: true, failedScans: true },
+    notifications: { desktop: true, failedScans: true, failedScanEveryHours: 1 },
     quietHours: { enabled: false, start: '22:00', end: '07:00' },
     retentionDays: 30,
     nmapPath: '',

@@ -19,7 +19,13 @@ import { openAppEngine, type OpenedAppEngine } from '../../src/engine/api/real-e
 import { toRow } from '../../src/engine/api/rows.ts';
 import { AppStatus } from '../../src/engine/api/status.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/renderer-protocol.ts';
-import { channels, type AppEvents, type Channel, type EventName } from '../../src/shared/ipc.ts';
+import {
+  channels,
+  type AppEvents,
+  type Channel,
+  type EventName,
+  type LocalNetwork,
+} from '../../src/shared/ipc.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const builtRenderer = path.join(root, 'dist', 'renderer');
@@ -107,13 +113,19 @@ export async function openBridge(options: {
   host: string;
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /**
+   * What `localNetworks` answers (the welcome's suggested first profile). None by default: a test's forms never
+   * hold this machine's real (non-loopback) networks unless it asks for them.
+   */
+  localNetworks?: LocalNetwork[];
 }): Promise<Bridge> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'portwatch-ui-')));
   const ownsDir = options.dataDir === undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORTWATCH_DATA_DIR: dataDir };
   delete env.PORTWATCH_SMTP_PASSWORD;
-  const opened = openAppEngine({ dataDir, env, testMailTimeoutMs: 10_000 });
+  const opened = await openAppEngine({ dataDir, env, testMailTimeoutMs: 10_000 });
   const status = new AppStatus();
+  status.follow(opened.monitor);
   const pages = new Set<Page>();
   const calls: Channel[] = [];
 
@@ -137,6 +149,7 @@ export async function openBridge(options: {
     engine: opened.engine,
     status,
     onProgress: (p) => void emit('scanProgress', p),
+    localNetworks: () => options.localNetworks ?? [],
   });
   opened.monitor.on(
     'progress',

@@ -2,7 +2,7 @@
 import { createSecretStore } from '../../engine/config/secrets.ts';
 import { loadSettings } from '../../engine/config/settings-file.ts';
 import { UserError } from '../../engine/errors.ts';
-import { plural } from '../../engine/mail/describe.ts';
+import { plural } from '../../shared/wording.ts';
 import { HeldQueue } from '../../engine/mail/held.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
 import { formatTime } from '../../engine/mail/report.ts';
@@ -34,7 +34,7 @@ async function test(args: string[], ctx: CommandContext): Promise<number> {
     throw new UserError(`unexpected '${rest[0]}'; usage: portwatch mail test [--timeout SECONDS]`);
   const settings = await loadSettings(ctx.dataDir);
   const notReady = mailNotReady(settings);
-  if (notReady) throw new UserError(notReady);
+  if (notReady) throw notReady;
   const email = settings.email;
   const password = await createSecretStore({ dataDir: ctx.dataDir, env: ctx.env }).get();
   ctx.stdout.write(

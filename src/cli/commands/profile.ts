@@ -2,7 +2,7 @@
 import type { Profile, ScanOptions } from '../../shared/profile.ts';
 import { splitTargetList } from '../../shared/validate/targets.ts';
 import { UserError } from '../../engine/errors.ts';
-import { plural } from '../../engine/mail/describe.ts';
+import { plural } from '../../shared/wording.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { describeSchedule, nextRuns, parseSchedule } from '../../engine/schedule/cron.ts';
 import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../args.ts';

@@ -1,9 +1,10 @@
 // `portwatch reference import|capture|accept|ack|list`: the scan every new scan is compared with.
 import { UserError } from '../../engine/errors.ts';
-import { plural } from '../../engine/mail/describe.ts';
+import { plural } from '../../shared/wording.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import type { ReferenceMeta } from '../../engine/monitor/references.ts';
-import { openMonitor, showProgress } from '../../engine/monitor/cli.ts';
+import { showProgress } from '../../engine/monitor/cli.ts';
+import { openEngine } from '../../engine/open-engine.ts';
 import { expectPositionals, listValue, parseCommandArgs, stringValue } from '../args.ts';
 import type { Command, CommandContext } from '../command.ts';
 
@@ -50,7 +51,7 @@ function importRef(args: string[], ctx: CommandContext): number {
 async function capture(args: string[], ctx: CommandContext): Promise<number> {
   const usage = 'portwatch reference capture NAME';
   const [name] = expectPositionals(parseCommandArgs(args, {}, usage).positionals, ['NAME'], usage);
-  const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
+  const { monitor, close } = await openEngine(ctx.dataDir, { env: ctx.env });
   const clear = showProgress(monitor, ctx.stderr);
   try {
     const { reference } = await monitor.captureReference(name!, { signal: ctx.signal });

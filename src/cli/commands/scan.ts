@@ -24,8 +24,12 @@ Progress goes to stderr when it is a terminal.
     // (undefined when another process is scanning this profile: the monitor waits for that scan and joins it.)
     const headStart = await startScanEarly(ctx.dataDir, name!, { env: ctx.env, signal: ctx.signal });
     try {
-      const { openMonitor, scanSummary, showProgress } = await import('../../engine/monitor/cli.ts');
-      const { monitor, close } = await openMonitor(ctx.dataDir, ctx.env);
+      const { scanSummary, showProgress } = await import('../../engine/monitor/cli.ts');
+      const { openEngine } = await import('../../engine/open-engine.ts');
+      const { monitor, close } = await openEngine(ctx.dataDir, {
+        env: ctx.env,
+        ...(headStart ? { settings: headStart.settings } : {}),
+      });
       const clear = showProgress(monitor, ctx.stderr);
       try {
         const outcome = await monitor.scanNow(name!, {

@@ -3,7 +3,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../../engine/config/atomic.ts';
+import { writeFileAtomicAsync } from '../../engine/store/atomic.ts';
 import { UserError } from '../../engine/errors.ts';
 import { parseListenAddress } from '../../engine/metrics/serve.ts';
 import { DEFAULT_UNIT, renderPrivilegedDropIn, renderUnit } from '../../engine/service/unit.ts';
@@ -67,10 +67,10 @@ async function install(args: string[], ctx: CommandContext): Promise<number> {
   const dropIn = path.join(unitDir, 'portwatch.service.d', 'privileged.conf');
   try {
     await fs.mkdir(unitDir, { recursive: true });
-    await writeFileAtomic(file, unit, { mode: 0o644 });
+    await writeFileAtomicAsync(file, unit, { mode: 0o644 });
     if (privileged) {
       await fs.mkdir(path.dirname(dropIn), { recursive: true });
-      await writeFileAtomic(dropIn, renderPrivilegedDropIn(), { mode: 0o644 });
+      await writeFileAtomicAsync(dropIn, renderPrivilegedDropIn(), { mode: 0o644 });
     } else {
       await fs.rm(dropIn, { force: true });
     }

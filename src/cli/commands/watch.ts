@@ -1,9 +1,9 @@
 // `portwatch watch`: the headless monitor. Runs every profile's schedule in the foreground (what was missed
 // while it was not running runs once at start), prints one line per scan, and stops cleanly on SIGINT or
 // SIGTERM: the running scan is cancelled and recorded, mail in flight is finished.
-import { openMonitor, scanLine } from '../../engine/monitor/cli.ts';
+import { scanLine } from '../../engine/monitor/cli.ts';
+import { openEngine } from '../../engine/open-engine.ts';
 import { expectPositionals, parseCommandArgs, stringValue } from '../args.ts';
-import { messageOf } from '../../engine/errors.ts';
 import type { Command } from '../command.ts';
 const usage = 'portwatch watch [--metrics [ADDRESS:]PORT]';
 
@@ -22,13 +22,8 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
     const { values, positionals } = parseCommandArgs(args, { metrics: { type: 'string' } }, usage);
     expectPositionals(positionals, [], usage);
     const metricsAt = stringValue(values, 'metrics');
-    // One line per delivery outcome too, so journald shows what reached mail and each channel.
-    const { monitor, mail, close } = await openMonitor(ctx.dataDir, ctx.env, (e) => {
-      if (e.type === 'sent' || e.type === 'failed' || e.type === 'waiting')
-        ctx.stdout.write(
-          `${new Date().toISOString()} ${e.channel ?? 'email'}: ${e.type === 'sent' ? 'delivered' : e.type}: ${e.subject}${e.error ? `: ${e.error}` : ''}\n`,
-        );
-    });
+    // Delivery failures (mail and each channel) are logged by the engine, one line each, on stderr.
+    const { monitor, mail, close } = await openEngine(ctx.dataDir, { env: ctx.env, stderr: ctx.stderr });
     // --metrics: the Prometheus endpoint, loaded only when asked for.
     const metrics = metricsAt
       ? await (
@@ -41,9 +36,6 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
       ctx.stdout.write(
         `${new Date().toISOString()} ${profile}: WATCHDOG: no successful scan since ${lastSuccessAt ?? 'ever'}\n`,
       ),
-    );
-    monitor.on('error', ({ profile, error }) =>
-      ctx.stderr.write(`portwatch: ${profile ? `${profile}: ` : ''}${messageOf(error)}\n`),
     );
     monitor.scheduler.on('clock-jump', ({ byMs }) =>
       ctx.stderr.write(

@@ -2,7 +2,7 @@
 // these (src/main/ipc.ts) and the tests call them directly (test/support/ipc-bridge.ts). Every payload is
 // validated with its schema from the contract; every failure comes back as `{ ok: false, error }`, one line a
 // user can act on, never a thrown stack.
-import { UserError, messageOf } from '../errors.ts';
+import { UserError, forWindows, messageOf } from '../errors.ts';
 import type { Settings } from '../../shared/settings.ts';
 import {
   describeIssue,
@@ -14,8 +14,10 @@ import {
   type RequestResults,
   type RequestSchemas,
   type Result,
+  type LocalNetwork,
   type ScanProgressEvent,
 } from '../../shared/ipc.ts';
+import { localNetworks } from './local-networks.ts';
 import type { AppEngine } from './engine.ts';
 import { exportScan } from './export.ts';
 import { pageOf, seriesOf, toRow } from './rows.ts';
@@ -28,6 +30,8 @@ export interface HandlerContext {
   status: AppStatus;
   /** Where reference captures report their progress (the windows' scanProgress event). */
   onProgress?: (event: ScanProgressEvent) => void;
+  /** This machine's networks (tests pass their own; the default reads the interfaces). */
+  localNetworks?: () => LocalNetwork[];
 }
 
 type Impl = {
@@ -36,7 +40,7 @@ type Impl = {
 
 /** A thrown error as the one line a window shows. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof UserError) return error.message;
+  if (error instanceof UserError) return forWindows(error);
   return `internal error: ${messageOf(error)} (please report this with what you did)`;
 }
 
@@ -115,15 +119,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return engine.importReference(profile, xml, fileName);
     },
     async captureReference({ profile }) {
-      status.scanStarted(profile);
-      try {
-        return await engine.captureReference(profile, (p) => {
-          status.progress(p);
-          ctx.onProgress?.(p);
-        });
-      } finally {
-        status.scanEnded(profile);
-      }
+      // The status follows the capture through the monitor's events, like any scan.
+      return engine.captureReference(profile, (p) => ctx.onProgress?.(p));
     },
     async listHistory(query) {
       return pageOf(await engine.history(query.profile), query);
@@ -178,6 +175,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const names = profile ? [profile] : (await engine.listProfiles()).map((p) => p.name);
       for (const name of names) await engine.setPaused(name, paused);
       return appState();
+    },
+    async localNetworks() {
+      return { networks: (ctx.localNetworks ?? localNetworks)() };
     },
   };
 

@@ -1,21 +1,24 @@
-// The app's engine over one data directory: the same Monitor, settings file, secret store, mailer and nmap
-// detection the CLI uses, behind the AppEngine interface the request handlers call. No electron here: the
-// shell passes its safeStorage codec in, and the tests use this very function on a temporary directory.
+// The app's engine over one data directory: the engine the CLI opens (src/engine/open-engine.ts), behind the
+// AppEngine interface the request handlers call. No electron here: the shell passes its safeStorage codec in,
+// and the tests use this very function on a temporary directory.
 import fs from 'node:fs';
-import { loadSettings, saveSettings } from '../config/settings-file.ts';
-import { createSecretStore, type SecretCodec, type SecretStore } from '../config/secrets.ts';
+import { monitorSettingsOf, saveSettings } from '../config/settings-file.ts';
+import type { SecretCodec, SecretStore } from '../config/secrets.ts';
 import { ndiff } from '../diff/ndiff/index.ts';
 import { UserError, messageOf } from '../errors.ts';
-import { createMailReporter, type MailReporter } from '../mail/mail-reporter.ts';
+import type { MailReporter } from '../mail/mail-reporter.ts';
 import { reportForScan } from '../mail/report.ts';
 import { sendTestMessage } from '../mail/test-message.ts';
 import { testChannel } from '../channels/send.ts';
 import { mailNotReady } from '../mail/transport.ts';
-import { Monitor } from '../monitor/monitor.ts';
+import type { Monitor } from '../monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
-import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
 import { parseNmapXml } from '../nmap/parse.ts';
-import { withDelivery, type Reporter } from '../reporter.ts';
+import { detectNmap, NMAP_INSTALL_HINT } from '../nmap/detect.ts';
+import type { Log } from '../log.ts';
+import type { NotificationPolicy } from '../notify/policy.ts';
+import { openEngine, type OpenEngineOptions } from '../open-engine.ts';
+import { withDelivery } from '../reporter.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
@@ -28,10 +31,12 @@ export interface AppEngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The app's safeStorage codec; default: the CLI's owner-only file. */
   codec?: SecretCodec;
-  /** Wraps the mail reporter (the app adds desktop notifications). */
-  reporter?: (mail: MailReporter) => Reporter;
+  /** Wraps the mail reporter (the app adds desktop notifications, with the engine's policy). */
+  reporter?: OpenEngineOptions['reporter'];
   /** SMTP timeouts for the test mail (tests shorten them). */
   testMailTimeoutMs?: number;
+  /** Monitor tuning for tests (clock, offline check). */
+  monitor?: OpenEngineOptions['monitor'];
 }
 
 export interface OpenedAppEngine {
@@ -39,6 +44,8 @@ export interface OpenedAppEngine {
   monitor: Monitor;
   mail: MailReporter;
   secrets: SecretStore;
+  policy: NotificationPolicy;
+  log: Log;
   close(): Promise<void>;
 }
 
@@ -53,21 +60,15 @@ function summaryOf(profile: string, meta: ReferenceMeta, run: NmapRun): Referenc
   };
 }
 
-export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
+export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAppEngine> {
   const { dataDir } = options;
-  const env = options.env ?? process.env;
-  const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
-  const mail = createMailReporter({
-    dataDir,
-    env,
-    secrets,
+  const opened = await openEngine(dataDir, {
+    ...(options.env ? { env: options.env } : {}),
     ...(options.codec ? { codec: options.codec } : {}),
+    ...(options.reporter ? { reporter: options.reporter } : {}),
+    ...(options.monitor ? { monitor: options.monitor } : {}),
   });
-  const monitor = new Monitor({
-    dataDir,
-    reporter: options.reporter ? options.reporter(mail) : mail,
-    ...(env.PORTWATCH_NMAP ? { nmapPath: env.PORTWATCH_NMAP } : {}),
-  });
+  const { env, secrets, mail, monitor, policy, log } = opened;
 
   // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
   const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
@@ -98,7 +99,7 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
     if (!current) throw new UserError(`profile '${name}' has no reference`);
     return summaryOf(name, current.meta, current.run);
   };
-  const ndiffOf = (entry: HistoryEntry, format: 'text' | 'xml'): string => {
+  const ndiffOf = async (entry: HistoryEntry, format: 'text' | 'xml'): Promise<string> => {
     if (!entry.referenceId || !entry.hasXml) return '';
     const xml = monitor.scanXml(entry.profile, entry.id);
     if (xml === undefined) return '';
@@ -198,7 +199,7 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
     async htmlReport(entryId) {
       const entry = entryOrFail(entryId);
       const profile = monitor.getProfile(entry.profile);
-      return reportForScan({ profile, entry, ndiffText: ndiffOf(entry, 'text') }).html;
+      return reportForScan({ profile, entry, ndiffText: await ndiffOf(entry, 'text') }).html;
     },
     async scanNow(name) {
       const names =
@@ -212,21 +213,20 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
     nextRun(name) {
       return monitor.nextRun(name);
     },
-    settings: () => loadSettings(dataDir),
+    settings: () => opened.reloadSettings(),
     async saveSettings(settings) {
       await saveSettings(dataDir, settings);
-      return loadSettings(dataDir);
+      return opened.reloadSettings();
     },
     secretStatus: () => secrets.status(),
     setMailPassword: (password) => secrets.set(password),
     clearMailPassword: () => secrets.clear(),
     async sendTestEmail(given?: Settings) {
-      const settings = given ?? (await loadSettings(dataDir));
+      const settings = given ?? (await opened.reloadSettings());
       // A test is allowed before email is switched on: that is when it is most useful.
       const email = { ...settings.email, enabled: true };
       const notReady = mailNotReady({ ...settings, email });
-      if (notReady)
-        throw new UserError(notReady.replace(/; run 'portwatch config set [^']*'.*$/, ': fill it in above'));
+      if (notReady) throw notReady; // the windows phrase its hint their way (errorMessage)
       const password = await secrets.get();
       const response = await sendTestMessage(email, password, options.testMailTimeoutMs);
       return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response}`;
@@ -239,10 +239,10 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
     },
     removeChannel: (name) => mail.channels.remove(name),
     async nmapStatus() {
-      const settings = await loadSettings(dataDir).catch(() => undefined);
+      const settings = await opened.reloadSettings().catch(() => undefined);
       try {
         const found = await detectNmap({
-          ...(settings?.nmapPath ? { nmapPath: settings.nmapPath } : {}),
+          ...(settings ? { nmapPath: monitorSettingsOf(settings, env).nmapPath } : {}),
           env,
         });
         return {
@@ -277,9 +277,8 @@ export function openAppEngine(options: AppEngineOptions): OpenedAppEngine {
     monitor,
     mail,
     secrets,
-    async close() {
-      await monitor.stop();
-      await mail.close();
-    },
+    policy,
+    log,
+    close: () => opened.close(),
   };
 }

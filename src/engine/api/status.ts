@@ -1,8 +1,17 @@
-// The app's live state, for the tray icon and the windows: which profiles are scanning (and how far), which
-// scans with changes are unseen, and the latest failure. Fed by the monitor's events; no electron here.
+// The app's live state, the one model of it, for the tray icon and the windows: which profiles are scanning
+// (and how far), which scans with changes are unseen, and the latest failure. Fed by the monitor's events only
+// (`follow`; captures are scans too); the user's "seen" is the one other input. No electron here.
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { AppState, HistoryRow, ProfileState, ScanProgressEvent, TrayState } from '../../shared/ipc.ts';
+import { messageOf } from '../errors.ts';
+import type { MonitorEvents } from '../monitor/monitor.ts';
 import { toRow } from './rows.ts';
+
+/** The part of the Monitor the status listens to. */
+export interface MonitorEventSource {
+  on<E extends keyof MonitorEvents>(event: E, listener: (...args: MonitorEvents[E]) => void): unknown;
+  off<E extends keyof MonitorEvents>(event: E, listener: (...args: MonitorEvents[E]) => void): unknown;
+}
 
 export class AppStatus {
   private readonly scanning = new Map<string, ScanProgressEvent | undefined>();
@@ -19,6 +28,36 @@ export class AppStatus {
 
   private changed(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** Follows the monitor's scans; returns the function that stops following. */
+  follow(monitor: MonitorEventSource): () => void {
+    const started = ({ profile }: { profile: string }) => this.scanStarted(profile);
+    const progress = (p: MonitorEvents['progress'][0]) =>
+      this.progress({
+        profile: p.profile,
+        task: p.task,
+        percent: p.percent,
+        ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
+      });
+    const finished = ({ entry }: MonitorEvents['scan-finished'][0]) => this.scanRecorded(entry);
+    const ended = ({ profile }: { profile: string }) => this.scanEnded(profile);
+    // A scan that could not even start (no nmap, say): the tray shows it as a failure, not just the log.
+    const failed = ({ profile, error }: MonitorEvents['error'][0]) => {
+      if (profile) this.scanFailed(profile, messageOf(error));
+    };
+    monitor.on('scan-started', started);
+    monitor.on('progress', progress);
+    monitor.on('scan-finished', finished);
+    monitor.on('scan-ended', ended);
+    monitor.on('error', failed);
+    return () => {
+      monitor.off('scan-started', started);
+      monitor.off('progress', progress);
+      monitor.off('scan-finished', finished);
+      monitor.off('scan-ended', ended);
+      monitor.off('error', failed);
+    };
   }
 
   scanStarted(profile: string): void {
@@ -43,6 +82,13 @@ export class AppStatus {
     } else if (this.lastError?.profile === entry.profile) {
       this.lastError = undefined;
     }
+    this.changed();
+  }
+
+  /** A scan that failed without a history entry (it could not start): shown like a failed scan. */
+  scanFailed(profile: string, message: string): void {
+    this.scanning.delete(profile);
+    this.lastError = { profile, message: profile ? `${profile}: ${message}` : message };
     this.changed();
   }
 

@@ -1,7 +1,7 @@
 // What a channel message says, before any app's format: the same report items mail is made of, in short
 // lines a phone or a chat window shows well. Every kind (ntfy, Slack, Discord, Teams, webhook) formats this.
 import type { Change } from '../../shared/changes.ts';
-import { describeChange, groupByHost, plural } from '../mail/describe.ts';
+import { describeChange, groupByHost, plural } from '../../shared/wording.ts';
 import { subjectFor, type ReportItem, type ReportMode } from '../mail/report.ts';
 
 export interface MessageSection {

@@ -10,7 +10,7 @@ import {
   type ChannelKind,
   type ChannelSecret,
 } from '../../shared/channels.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { channelSecretStore, plainFileCodec, type SecretCodec } from '../config/secrets.ts';
 import { UserError } from '../errors.ts';
 import { urlProblem } from './http.ts';
@@ -132,7 +132,9 @@ export class ChannelStore {
 
   private async save(list: ChannelInfo[]): Promise<void> {
     await fs.mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file, JSON.stringify({ channels: list }, null, 2) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(this.file, JSON.stringify({ channels: list }, null, 2) + '\n', {
+      mode: 0o600,
+    });
   }
 
   async add(input: NewChannel, now = new Date()): Promise<ChannelInfo> {

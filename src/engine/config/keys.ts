@@ -2,6 +2,7 @@
 // it. The settings file loader uses the same rules, so a hand-edited file is held to them too.
 import { GMAIL_SMTP, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { UserError } from '../errors.ts';
+import { isTimeOfDay } from '../../shared/time-of-day.ts';
 
 export interface SettingKey {
   key: string;
@@ -15,7 +16,6 @@ export interface SettingKey {
   set(settings: Settings, value: unknown): void;
 }
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 // Deliberately plain: one address, no display name, no spaces; the server has the final word.
 const ADDRESS =
   /^[^\s@<>(),;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
@@ -27,7 +27,7 @@ export function isEmailAddress(text: string): boolean {
 }
 
 export function isTime(text: string): boolean {
-  return TIME.test(text);
+  return isTimeOfDay(text);
 }
 
 function parseBoolean(text: string): boolean | undefined {
@@ -158,6 +158,11 @@ export const SETTING_KEYS: SettingKey[] = [
   }),
   field('notifications', 'desktop', bool),
   field('notifications', 'failedScans', bool),
+  field('notifications', 'failedScanEveryHours', {
+    accepts: 'a number of hours 1-8760',
+    parse: parseInteger(1, 8760),
+    valid: isInteger(1, 8760),
+  }),
   field('quietHours', 'enabled', bool),
   field('quietHours', 'start', time),
   field('quietHours', 'end', time),

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretStatus } from '../../shared/settings.ts';
 import { UserError, messageOf } from '../errors.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomicAsync } from '../store/atomic.ts';
 
 export const PASSWORD_ENV = 'PORTWATCH_SMTP_PASSWORD';
 
@@ -21,7 +21,10 @@ export interface SecretStore {
 
 /** How the stored bytes are protected. Electron: safeStorage.encryptString / decryptString (async where present). */
 export interface SecretCodec {
-  kind: Exclude<SecretStorageKind, 'env' | 'none'>;
+  /** How the last encrypt() protected the bytes (read after it), stored with them. */
+  readonly kind: Exclude<SecretStorageKind, 'env' | 'none'>;
+  /** The stored kinds this codec can decrypt, when more than its own `kind` (the app's safeStorage: both). */
+  readonly reads?: readonly Exclude<SecretStorageKind, 'env' | 'none'>[];
   encrypt(plain: string): Uint8Array | Promise<Uint8Array>;
   decrypt(data: Uint8Array): string | Promise<string>;
 }
@@ -80,7 +83,7 @@ export function fileBackend(file: string, what = 'mail password'): SecretBackend
     async write(data) {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       if (checkModes) await fs.chmod(dir, 0o700);
-      await writeFileAtomic(file, data, { mode: 0o600 });
+      await writeFileAtomicAsync(file, data, { mode: 0o600 });
     },
     async remove() {
       await fs.rm(file, { force: true });
@@ -129,13 +132,14 @@ export function codecSecretStore(
     async get() {
       const envelope = await readEnvelope();
       if (!envelope) return undefined;
-      if (envelope.kind !== codec.kind && label) {
+      const readable = envelope.kind === codec.kind || codec.reads?.includes(envelope.kind) === true;
+      if (!readable && label) {
         const by = envelope.kind === 'file' ? 'the CLI' : `the Portwatch app (${envelope.kind})`;
         throw new UserError(
           `the ${label.what} was stored by ${by}, which this process cannot read; ${label.fix}`,
         );
       }
-      if (envelope.kind !== codec.kind) {
+      if (!readable) {
         throw new UserError(
           envelope.kind === 'file'
             ? `the mail password in ${backend.where} was stored by the CLI; set it again in the app to keep it in the system keyring`

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SETTINGS_VERSION, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { UserError, messageOf } from '../errors.ts';
 import { acquireLock } from '../store/lock.ts';
-import { readIfExists, writeFileAtomic } from './atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { SETTING_KEYS } from './keys.ts';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -75,6 +75,18 @@ export function migrateSettings(input: unknown, where = SETTINGS_FILE): Settings
   return settings;
 }
 
+/**
+ * What the monitor takes from the settings: nmap's path (settings first, then PORTWATCH_NMAP, else found on
+ * PATH) and how long raw XML is kept. One rule for the CLI, the scan's head start and the app.
+ */
+export function monitorSettingsOf(
+  settings: Pick<Settings, 'nmapPath' | 'retentionDays'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { nmapPath?: string; retentionDays: number } {
+  const nmapPath = settings.nmapPath.trim() || env.PORTWATCH_NMAP?.trim();
+  return { ...(nmapPath ? { nmapPath } : {}), retentionDays: settings.retentionDays };
+}
+
 /** The settings, or the defaults when there is no file yet. */
 export async function loadSettings(dataDir: string): Promise<Settings> {
   const file = settingsPath(dataDir);
@@ -99,7 +111,7 @@ export async function loadSettings(dataDir: string): Promise<Settings> {
 export async function saveSettings(dataDir: string, settings: Settings): Promise<void> {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const checked = migrateSettings({ ...settings, version: SETTINGS_VERSION }, settingsPath(dataDir));
-  await writeFileAtomic(settingsPath(dataDir), JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 });
+  await writeFileAtomicAsync(settingsPath(dataDir), JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** Read, change, write, under a lock so that the CLI and the app do not undo each other's change. */

@@ -30,8 +30,11 @@ import type {
   Service,
 } from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
+import { hostKey } from '../nmap/hosts.ts';
 
-const KIND_ORDER: readonly ChangeKind[] = [
+// The change model's stored order (history entries keep it, and tests and exports compare it), used only as
+// the last tie-break after host and port. How a reader sees changes ordered is src/shared/wording.ts KIND_ORDER.
+const STORED_KIND_ORDER: readonly ChangeKind[] = [
   'host-added',
   'host-removed',
   'host-up',
@@ -76,12 +79,6 @@ function viewOf(run: NmapRun): ScanView {
   }
   const ranOsDetection = /(^|\s)-(O|A)(\s|$)/.test(run.args ?? '') || run.hosts.some((h) => h.os.length > 0);
   return { hosts, coverage, ranOsDetection };
-}
-
-/** The address a host is matched by: IPv4, else IPv6, else its MAC. */
-export function hostKey(host: Host): string | undefined {
-  const of = (type: string) => host.addresses.find((a) => a.addrtype === type)?.addr;
-  return of('ipv4') ?? of('ipv6') ?? of('mac')?.toUpperCase();
 }
 
 function isUp(host: Host | undefined): host is Host {
@@ -336,7 +333,7 @@ export function sortChanges(changes: Change[]): Change[] {
     const protoX = ('protocol' in x && x.protocol) || '';
     const protoY = ('protocol' in y && y.protocol) || '';
     if (protoX !== protoY) return protoX < protoY ? -1 : 1;
-    const kindDiff = KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind);
+    const kindDiff = STORED_KIND_ORDER.indexOf(x.kind) - STORED_KIND_ORDER.indexOf(y.kind);
     if (kindDiff !== 0) return kindDiff;
     return scriptId(x) < scriptId(y) ? -1 : scriptId(x) > scriptId(y) ? 1 : 0;
   });

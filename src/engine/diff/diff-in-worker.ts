@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Change } from '../../shared/changes.ts';
 import type { Completeness, NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
+import { runCounts } from '../nmap/hosts.ts';
 import { parseNmapXmlFile } from '../nmap/parse.ts';
 import { computeChanges } from './changes.ts';
 import { ndiff } from './ndiff/index.ts';
@@ -35,7 +36,7 @@ export interface RunSummary {
   hostsUp: number;
   hostsDown: number;
   hostsScanned: number;
-  /** Open ports over the hosts that are up. */
+  /** Open ports (nmap/hosts.ts runCounts, the one count). */
   openPorts: number;
   /** nmap's command line as recorded in the XML. */
   args?: string;
@@ -56,13 +57,13 @@ export interface DiffResult {
 }
 
 export function summarizeRun(run: NmapRun): RunSummary {
-  const up = run.hosts.filter((h) => h.status?.state === 'up');
+  const counts = runCounts(run);
   const summary: RunSummary = {
     completeness: run.completeness,
-    hostsUp: run.hostCounts?.up ?? up.length,
-    hostsDown: run.hostCounts?.down ?? run.hosts.length - up.length,
-    hostsScanned: run.hostCounts?.total ?? run.hosts.length,
-    openPorts: up.reduce((sum, h) => sum + h.ports.filter((p) => p.state?.state === 'open').length, 0),
+    hostsUp: run.hostCounts?.up ?? counts.hostsUp,
+    hostsDown: run.hostCounts?.down ?? run.hosts.length - counts.hostsUp,
+    hostsScanned: counts.hostsScanned,
+    openPorts: counts.openPorts,
   };
   if (run.args !== undefined) summary.args = run.args;
   if (run.start !== undefined) summary.startedAt = new Date(run.start * 1000).toISOString();

@@ -11,7 +11,7 @@ import type { Host, NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
 import type { LazyHosts } from './ndiff/index.ts';
-import { hostKey, toNdiffScan } from './ndiff/scan-view.ts';
+import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
 
 /** One scan, digested: plain data (a few MB for a /16), fit to post between threads. */
 export interface ScanDigest {
@@ -34,7 +34,7 @@ export function digestScan(file: string): ScanDigest {
   const scan = ScanFile.open(file);
   let digest: ScanDigest;
   try {
-    const { run, keys, digests, byteStarts, byteEnds } = scan.digest(hostKey);
+    const { run, keys, digests, byteStarts, byteEnds } = scan.digest(ndiffHostId);
     const sorted = toNdiffScan(run, keys);
     digest = {
       identity: scan.identity,

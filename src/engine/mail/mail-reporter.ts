@@ -1,24 +1,24 @@
-// The delivery side of the Reporter (mail and the channels): after each recorded scan it decides what to
-// tell (changes, a failed scan at most every N hours, a heartbeat by mail), holds it for the digest or through
-// quiet hours, or queues it in the outbox once per channel, and returns at once. A sender loop drains the
-// outbox in the background.
+// The delivery side of the Reporter (mail and the alert channels): after each recorded scan it asks the
+// notification policy (notify/policy.ts) whether and what to tell, holds it for the digest or through quiet
+// hours, or queues it in the outbox once per channel, and returns at once. A sender loop drains the outbox in
+// the background.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EMAIL_CHANNEL, type ChannelInfo } from '../../shared/channels.ts';
 import type { ChannelDelivery, DeliveryState } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import { createSecretStore, type SecretCodec, type SecretStore } from '../config/secrets.ts';
 import { DEFAULT_HTTP, type HttpOptions, type Verdict } from '../channels/http.ts';
 import { sendToChannel } from '../channels/send.ts';
 import { ChannelStore } from '../channels/store.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { acquireLock } from '../store/lock.ts';
-import { mayNotifyFailure } from '../notify/rate-limit.ts';
+import { NotificationPolicy } from '../notify/policy.ts';
 import type { Reporter, ScanReport } from '../reporter.ts';
-import { alertedChanges } from './describe.ts';
 import { HeldQueue, type HeldItem } from './held.ts';
 import {
   Outbox,
@@ -39,7 +39,7 @@ import {
   type ReportLimits,
   type ReportMode,
 } from './report.ts';
-import { inQuietHours, nextTimeOfDay, quietHoursEnd } from './schedule.ts';
+import { inQuietHours, nextTimeOfDay, quietHoursEnd } from '../../shared/time-of-day.ts';
 import {
   DEFAULT_TIMEOUTS,
   explainSendError,
@@ -74,6 +74,10 @@ export interface MailReporterOptions {
   /** Send in the background right after queueing (default true). */
   autoSend?: boolean;
   onEvent?: (event: MailEvent) => void;
+  /** Failures of the background loop and of sending go here (default: nowhere). */
+  log?: Logger;
+  /** Whether and what to tell (default: the data directory's policy with this reporter's clock). */
+  policy?: NotificationPolicy;
 }
 
 export interface FlushResult {
@@ -105,8 +109,6 @@ export interface MailReporter extends Reporter {
 
 interface MailState {
   lastDigestAt?: string;
-  /** Per profile: when the last failed-scan mail was queued (the rate limit). */
-  lastFailedMailAt: Record<string, string>;
 }
 
 export function createMailReporter(options: MailReporterOptions): MailReporter {
@@ -117,6 +119,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
   const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const autoSend = options.autoSend ?? true;
+  const log = options.log ?? silentLogger;
   const emit = (event: MailEvent) => {
     try {
       options.onEvent?.(event);
@@ -151,9 +154,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     heldIds: string[],
     settings: Settings,
     done: Set<string> = new Set(),
+    /** Per item, the targets the policy chose when it was recorded (undefined: its profile's targets now). */
+    chosen: Array<string[] | undefined> = [],
   ): Promise<void> {
     const everyTarget = new Set<string>();
-    for (const item of items) for (const t of await targets(item.profile, settings)) everyTarget.add(t);
+    for (const [i, item] of items.entries())
+      for (const t of chosen[i] ?? (await targets(item.profile, settings))) everyTarget.add(t);
     const list = await channels.list().catch(() => [] as ChannelInfo[]);
     for (const target of everyTarget) {
       if (done.has(target)) continue;
@@ -166,7 +172,11 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       }
       const channel = list.find((c) => c.name === target);
       const mine = items.filter(
-        (i) => i.kind !== 'heartbeat' && (!channel?.profiles?.length || channel.profiles.includes(i.profile)),
+        (item, i) =>
+          item.kind !== 'heartbeat' &&
+          (chosen[i]
+            ? chosen[i].includes(target)
+            : !channel?.profiles?.length || channel.profiles.includes(item.profile)),
       );
       if (mine.length === 0) continue;
       const subject = subjectFor(mine, mode);
@@ -175,20 +185,20 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       emit({ type: 'queued', channel: target, subject, entryIds });
     }
   }
+  const policy = options.policy ?? new NotificationPolicy({ dataDir, now });
   const stateFile = path.join(dataDir, 'outbox', 'state.json');
 
   async function readState(): Promise<MailState> {
     const text = await readIfExists(stateFile);
     try {
-      const parsed = (text ? JSON.parse(text) : {}) as Partial<MailState>;
-      return { ...parsed, lastFailedMailAt: parsed.lastFailedMailAt ?? {} };
+      return (text ? JSON.parse(text) : {}) as MailState;
     } catch {
-      return { lastFailedMailAt: {} };
+      return {};
     }
   }
   async function writeState(state: MailState): Promise<void> {
     await fs.mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(stateFile, JSON.stringify(state) + '\n', { mode: 0o600 });
   }
 
   // One piece of mail work at a time in this process (other processes are kept apart by the outbox locks).
@@ -199,11 +209,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     return next;
   }
 
-  async function queueItem(item: ReportItem, settings: Settings): Promise<void> {
+  /** `to`: the targets the policy let through (default: every current target of the item's profile). */
+  async function queueItem(item: ReportItem, settings: Settings, to?: string[]): Promise<void> {
     const at = now();
     const digest = settings.email.on === 'digest' && (item.kind === 'changes' || item.kind === 'heartbeat');
     if (digest || inQuietHours(at, settings.quietHours)) {
-      await held.add(item, digest ? 'digest' : 'quiet', at);
+      await held.add(item, digest ? 'digest' : 'quiet', at, to);
       emit({
         type: 'held',
         subject: subjectFor([item], 'single'),
@@ -211,7 +222,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       });
       return;
     }
-    await enqueueAll([item], 'single', [], settings);
+    await enqueueAll([item], 'single', [], settings, new Set(), [to]);
   }
 
   // The app and the CLI may both release held items or update the state: one at a time across processes.
@@ -257,6 +268,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
         record.heldIds,
         settings,
         done,
+        batch.map((h) => h.targets),
       );
       await held.remove(batch.map((h) => h.id));
       items = items.filter((h) => !batch.some((b) => b.id === h.id));
@@ -293,6 +305,8 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       mode,
       chosen.map((h) => h.id),
       settings,
+      new Set(),
+      chosen.map((h) => h.targets),
     );
     await held.remove(chosen.map((h) => h.id));
     return 1;
@@ -321,7 +335,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     }
     if (notReady || passwordError) {
       result.waiting = due.length;
-      result.errors.push(notReady ?? passwordError!);
+      result.errors.push(notReady?.message ?? passwordError!);
       return result;
     }
     for (const record of due) {
@@ -345,7 +359,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     else result.waiting++;
     const channel = channelOf(record);
     const where = channel === EMAIL_CHANNEL ? '' : `${channel}: `;
-    if (attempt.error) result.errors.push(`${where}${record.subject}: ${attempt.error}`);
+    if (attempt.error) {
+      result.errors.push(`${where}${record.subject}: ${attempt.error}`);
+      log.warn(
+        `${where}'${record.subject}' ${attempt.outcome === 'failed' ? 'failed' : 'not sent yet'}: ${attempt.error}`,
+      );
+    }
     emit({
       type: attempt.outcome,
       channel,
@@ -421,7 +440,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       await release();
       await sendDue();
       await scheduleNext();
-    }).catch(() => undefined);
+    }).catch((error) => log.error('the mail loop failed; it tries again on its next tick', error));
   }
 
   async function deliveries(entryId: string): Promise<ChannelDelivery[]> {
@@ -430,7 +449,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     if (mail?.delivery.state === 'waiting' && mail.delivery.lastError === undefined) {
       // Not even tried yet: say why when the settings are what stops it.
       const why = mailNotReady(await loadSettings(dataDir));
-      if (why) mail.delivery = { ...mail.delivery, lastError: why };
+      if (why) mail.delivery = { ...mail.delivery, lastError: why.message };
     }
     return list;
   }
@@ -441,32 +460,21 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     async scanRecorded(report: ScanReport) {
       const settings = await loadSettings(dataDir);
-      const { entry, profile } = report;
-      const to = await targets(profile.name, settings);
-      if (to.length === 0) return;
-      let kind: 'changes' | 'heartbeat' | 'failed';
-      if (entry.status === 'failed') {
-        const every = settings.email.failedScanEveryHours;
-        const allowed = await underMailLock(
-          async () => {
-            const state = await readState();
-            if (!mayNotifyFailure(state.lastFailedMailAt[profile.name], now(), every)) return false;
-            const lastFailedMailAt = { ...state.lastFailedMailAt, [profile.name]: now().toISOString() };
-            await writeState({ ...state, lastFailedMailAt });
-            return true;
-          },
-          () => mayNotifyFailure(null, now(), every),
-        );
-        if (!allowed) return;
-        kind = 'failed';
-      } else if (entry.status === 'ok') {
-        if (alertedChanges(entry).length > 0) kind = 'changes';
-        else if (settings.email.heartbeat && to.includes(EMAIL_CHANNEL)) kind = 'heartbeat';
-        else return;
-      } else {
-        return; // offline or cancelled: nothing to tell by mail
-      }
-      await serial(() => queueItem(scanItem(report, kind), settings));
+      const { profile } = report;
+      const channelNames = (await channels.forProfile(profile.name).catch(() => [] as ChannelInfo[])).map(
+        (c) => c.name,
+      );
+      // One policy for mail and the channels (a heartbeat is mail's only); each may say no on its own.
+      const mailVerdict = policy.decide('mail', report, settings);
+      const channelVerdict = channelNames.length > 0 ? policy.decide('channels', report, settings) : null;
+      const to = [
+        ...(mailVerdict.tell !== 'no' ? [EMAIL_CHANNEL] : []),
+        ...(channelVerdict && channelVerdict.tell !== 'no' ? channelNames : []),
+      ];
+      const verdict = mailVerdict.tell !== 'no' ? mailVerdict : channelVerdict;
+      if (to.length === 0 || !verdict || verdict.tell === 'no') return;
+      const kind = verdict.kind;
+      await serial(() => queueItem(scanItem(report, kind), settings, to));
       if (autoSend) kick();
     },
 
@@ -507,7 +515,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 
     start(tickMs = 60_000) {
       if (ticker || closed) return;
-      void outbox.prune(30 * 24 * 3_600_000).catch(() => undefined);
+      void outbox.prune(30 * 24 * 3_600_000).catch((error) => log.warn('pruning the outbox failed', error));
       ticker = setInterval(kick, tickMs);
       ticker.unref();
       kick();

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { EMAIL_CHANNEL } from '../../shared/channels.ts';
 import type { ChannelDelivery, DeliveryState } from '../../shared/history.ts';
 import { messageOf } from '../errors.ts';
-import { readIfExists, writeFileAtomic } from '../config/atomic.ts';
+import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
 import type { MailContent, ReportItem, ReportMode } from './report.ts';
 import type { OutgoingMessage, SendFailure } from './transport.ts';
 
@@ -123,7 +123,7 @@ export class Outbox {
   }
 
   private async write(record: OutboxRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.id), JSON.stringify(record) + '\n', { mode: 0o600 });
+    await writeFileAtomicAsync(this.file(record.id), JSON.stringify(record) + '\n', { mode: 0o600 });
   }
 
   async read(id: string): Promise<OutboxRecord | undefined> {

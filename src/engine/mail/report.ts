@@ -4,7 +4,7 @@
 import type { Change } from '../../shared/changes.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import type { ScanReport } from '../reporter.ts';
-import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from './describe.ts';
+import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from '../../shared/wording.ts';
 
 /** What one scan contributes to a mail. Serialisable: held items wait on disk for a digest or quiet hours' end. */
 export interface ScanItem extends Pick<

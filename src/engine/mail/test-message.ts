@@ -2,7 +2,7 @@
 // whether the settings work. Shared by `portwatch mail test` and the settings window.
 import { randomUUID } from 'node:crypto';
 import type { EmailSettings } from '../../shared/settings.ts';
-import { UserError } from '../errors.ts';
+import { UserError, oneLine } from '../errors.ts';
 import { testMessageContent } from './report.ts';
 import { DEFAULT_TIMEOUTS, explainSendError, sendMessage } from './transport.ts';
 
@@ -25,7 +25,7 @@ export async function sendTestMessage(
       },
       timeoutMs ? { connectMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs } : DEFAULT_TIMEOUTS,
     );
-    return response.replace(/\s+/g, ' ').trim();
+    return oneLine(response);
   } catch (error) {
     throw new UserError(explainSendError(error, email).message);
   }

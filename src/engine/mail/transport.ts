@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { EmailSettings, Settings } from '../../shared/settings.ts';
-import { UserError, messageOf } from '../errors.ts';
+import { UserError, messageOf, oneLine } from '../errors.ts';
 
 export interface OutgoingMessage {
   /** "<...@...>", stable across retries so a re-sent copy can be recognised. */
@@ -30,13 +30,23 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = {
 };
 
 /** Why mail cannot be sent with these settings (one actionable line), or undefined when it can be tried. */
-export function mailNotReady(settings: Settings): string | undefined {
+export function mailNotReady(settings: Settings): UserError | undefined {
   const e = settings.email;
-  if (!e.enabled) return "email is off; turn it on with 'portwatch config set email.enabled true'";
+  const missing = (problem: string, cli: string) =>
+    new UserError(problem, { hint: { cli, app: 'fill it in above' } });
+  if (!e.enabled)
+    return new UserError('email is off', {
+      hint: { cli: "turn it on with 'portwatch config set email.enabled true'", app: 'switch it on above' },
+    });
   if (e.host === '')
-    return "no mail server is set; run 'portwatch config set email.provider gmail' or 'portwatch config set email.host smtp.example.com'";
-  if (e.from === '') return "no sender address is set; run 'portwatch config set email.from you@example.com'";
-  if (e.to.length === 0) return "no recipient is set; run 'portwatch config set email.to you@example.com'";
+    return missing(
+      'no mail server is set',
+      "run 'portwatch config set email.provider gmail' or 'portwatch config set email.host smtp.example.com'",
+    );
+  if (e.from === '')
+    return missing('no sender address is set', "run 'portwatch config set email.from you@example.com'");
+  if (e.to.length === 0)
+    return missing('no recipient is set', "run 'portwatch config set email.to you@example.com'");
   return undefined;
 }
 
@@ -144,10 +154,6 @@ interface SmtpishError {
   timeoutType?: string;
   message?: string;
   cause?: unknown;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Turns whatever sending threw into a clear line and a retry decision. */

@@ -1,43 +1,11 @@
-// What the monitor's CLI commands share: opening the monitor with the mail reporter, progress on a terminal,
-// and the readable scan summary. (Argument parsing is src/cli/args.ts.)
+// What the monitor's CLI commands share: progress on a terminal and the readable scan summary (the engine
+// itself is opened by src/engine/open-engine.ts). (Argument parsing is src/cli/args.ts.)
 import type { Writable } from 'node:stream';
 import type { HistoryEntry } from '../../shared/history.ts';
-import { loadSettings } from '../config/settings-file.ts';
-import { createMailReporter, type MailEvent, type MailReporter } from '../mail/mail-reporter.ts';
-import { describeChange, groupByHost, alertedChanges } from '../mail/describe.ts';
+import { describeChange, groupByHost, alertedChanges } from '../../shared/wording.ts';
+import { oneLine } from '../errors.ts';
 import { Monitor } from './monitor.ts';
 import type { CycleOutcome } from './cycle.ts';
-
-export interface OpenedMonitor {
-  monitor: Monitor;
-  mail: MailReporter;
-  /** Waits for mail sent in the background (bounded by the SMTP timeouts), then stops it. */
-  close(): Promise<void>;
-}
-
-/** The monitor over the CLI's data directory, with the app's settings, reporting by mail when it is set up. */
-export async function openMonitor(
-  dataDir: string,
-  env: NodeJS.ProcessEnv,
-  onDelivery?: (event: MailEvent) => void,
-): Promise<OpenedMonitor> {
-  const settings = await loadSettings(dataDir);
-  const mail = createMailReporter({ dataDir, env, ...(onDelivery ? { onEvent: onDelivery } : {}) });
-  const monitor = new Monitor({
-    dataDir,
-    reporter: mail,
-    retentionDays: settings.retentionDays,
-    ...(settings.nmapPath ? { nmapPath: settings.nmapPath } : {}),
-  });
-  return {
-    monitor,
-    mail,
-    async close() {
-      await mail.idle();
-      await mail.close();
-    },
-  };
-}
 
 /** Shows nmap's progress on one rewritten line, only when stderr is a terminal. Returns a clear function. */
 export function showProgress(monitor: Monitor, stderr: Writable): () => void {
@@ -74,7 +42,7 @@ function seconds(ms: number): string {
 
 /** The one-line verdict of a scan, as `watch` prints it and as `scan` starts its summary. */
 export function scanLine(entry: HistoryEntry): string {
-  const reason = entry.reason?.replace(/\s*\n\s*/g, ' ');
+  const reason = entry.reason === undefined ? undefined : oneLine(entry.reason);
   const when = entry.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const c = entry.counts;
   const seen = `${c.hostsUp} host${c.hostsUp === 1 ? '' : 's'} up, ${c.openPorts} open port${c.openPorts === 1 ? '' : 's'}`;

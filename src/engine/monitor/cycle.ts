@@ -15,7 +15,7 @@ import type { HeadStart, NmapStart } from './head-start.ts';
 import { newId, type ProfilePaths } from './layout.ts';
 import type { HistoryStore } from './history.ts';
 import type { ReferenceMeta, ReferenceStore } from './references.ts';
-import { hostKey, isUp, runCounts } from './runs.ts';
+import { hostKey, isUp, runCounts } from '../nmap/hosts.ts';
 import { triage } from './noise.ts';
 import type { OfflineCheck } from './offline.ts';
 import { updateState } from './state.ts';
@@ -32,6 +32,8 @@ export interface CycleInput {
   nmapPath?: string;
   isOffline: OfflineCheck;
   retentionDays: number;
+  /** Capture: a good scan becomes the reference as it is (nothing is compared); a bad one changes nothing. */
+  capture?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress, phase: ScanPhase) => void;
   /** nmap started (its pid): for display, and for tests that kill nmap from outside. */
@@ -72,19 +74,17 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
         onProgress,
         onStart,
       }));
-    if (result.failure) {
-      status = result.failure.kind === 'cancelled' ? 'cancelled' : 'failed';
-      reason = result.failure.message;
-    } else if (result.run.completeness.status !== 'complete') {
-      status = 'failed';
-      reason = `nmap's output is incomplete: ${result.run.completeness.reason}`;
+    const failure = failureOf(result);
+    if (failure) {
+      status = result.failure?.kind === 'cancelled' ? 'cancelled' : 'failed';
+      reason = failure;
     }
   } catch (error) {
     status = input.signal?.aborted ? 'cancelled' : 'failed';
     reason = error instanceof UserError ? error.message : `internal error: ${messageOf(error)}`;
   }
 
-  const referenceMeta = references.current();
+  const referenceMeta = input.capture ? undefined : references.current();
   let reference: NmapRun | undefined;
   let changes: Change[] = [];
   let newReference: ReferenceMeta | undefined;
@@ -120,7 +120,10 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
   const { alerted, suppressed } = triage(changes, profile.expected, now());
 
   if (status === 'ok' && result && !referenceMeta) {
-    newReference = references.save(result.run, result.xml, { source: 'first-scan', fromScanId: id });
+    newReference = references.save(result.run, result.xml, {
+      source: input.capture ? 'capture' : 'first-scan',
+      fromScanId: id,
+    });
   }
 
   const counts = result ? runCounts(result.run) : { hostsUp: 0, hostsScanned: 0, openPorts: 0 };
@@ -136,7 +139,13 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
     changes,
     suppressed,
     ...((newReference ?? referenceMeta) ? { referenceId: (newReference ?? referenceMeta)!.id } : {}),
-    ...(newReference ? { note: 'first successful scan: it is now the reference' } : {}),
+    ...(newReference
+      ? {
+          note: input.capture
+            ? 'captured as the reference'
+            : 'first successful scan: it is now the reference',
+        }
+      : {}),
     ...(confirmation ? { confirmation } : {}),
     hasXml: status === 'ok' && result !== undefined,
     delivery: { state: 'none' },
@@ -155,6 +164,14 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
     ndiffText,
     ...(newReference ? { newReference } : {}),
   };
+}
+
+/** Why nmap's result cannot be trusted (it failed, was stopped, or its output is cut short), if it cannot. */
+function failureOf(result: NmapResult): string | undefined {
+  if (result.failure) return result.failure.message;
+  if (result.run.completeness.status !== 'complete')
+    return `nmap's output is incomplete: ${result.run.completeness.reason}`;
+  return undefined;
 }
 
 /** "Every host up in the reference is now down, and this machine looks offline": not a change. */
@@ -210,9 +227,7 @@ async function confirm(
       },
     };
   }
-  const failure =
-    result.failure?.message ??
-    (result.run.completeness.status !== 'complete' ? result.run.completeness.reason : undefined);
+  const failure = failureOf(result);
   if (failure)
     return {
       changes,

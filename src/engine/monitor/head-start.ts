@@ -4,7 +4,8 @@
 // lock and the nmap runner. The Monitor, loaded while nmap runs, takes the scan over (`scanNow`'s `headStart`)
 // and finishes the cycle as usual. Long-lived processes (the app, `portwatch watch`) have no use for it.
 import type { Profile } from '../../shared/profile.ts';
-import { loadSettings } from '../config/settings-file.ts';
+import type { Settings } from '../../shared/settings.ts';
+import { loadSettings, monitorSettingsOf } from '../config/settings-file.ts';
 import { runNmap, type NmapResult, type ScanProgress } from '../nmap/run.ts';
 import { tryAcquireLock, type Lock } from '../store/lock.ts';
 import { ProfileStore } from './profiles.ts';
@@ -20,6 +21,8 @@ export interface HeadStartFollower {
 }
 
 export interface HeadStart {
+  /** The settings this process read (pass them to openEngine so the file is read once). */
+  readonly settings: Settings;
   /** The profile as the scan runs it. */
   readonly profile: Profile;
   /** When the scan was started: the cycle's start. */
@@ -47,7 +50,8 @@ export async function startScanEarly(
 ): Promise<HeadStart | undefined> {
   const store = new ProfileStore(dataDir);
   const profile = store.get(name);
-  const { nmapPath } = await loadSettings(dataDir);
+  const settings = await loadSettings(dataDir);
+  const { nmapPath } = monitorSettingsOf(settings, options.env);
   const lock = tryAcquireLock(store.paths(profile.name).scanLock, `scanning ${profile.name}`);
   if (!lock) return undefined;
   const startedAt = new Date();
@@ -79,6 +83,7 @@ export async function startScanEarly(
   // Return once nmap runs (or could not start), so loading the rest does not hold up starting it.
   await Promise.race([running, result.catch(() => {})]);
   return {
+    settings,
     profile,
     startedAt,
     lock,

@@ -7,7 +7,8 @@
 //   await monitor.stop();                  // cancels running scans, waits until they are recorded
 //
 // Events: 'scan-started', 'progress', 'scan-finished', 'waiting' (another process is scanning the profile),
-// 'watchdog', 'state' (after anything that changes MonitorState), 'error' (a background failure, e.g. a reporter
+// 'watchdog', 'changed' (profiles, references, pauses or running scans changed: re-read what you show),
+// 'scan-ended' (a scan's work is over, recorded or not), 'error' (a background failure, e.g. a reporter
 // that threw; never thrown at the caller of a scheduled scan).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -19,9 +20,9 @@ import type { NmapRun } from '../../shared/scan.ts';
 import { validateTargets } from '../../shared/validate/targets.ts';
 import { validateScanOptions } from '../../shared/validate/options.ts';
 import { describeError } from '../../shared/validate/result.ts';
-import { UserError, messageOf } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { parseNmapXml, parseNmapXmlFile } from '../nmap/parse.ts';
-import { runNmap, type ScanProgress } from '../nmap/run.ts';
+import type { ScanProgress } from '../nmap/run.ts';
 import type { Reporter } from '../reporter.ts';
 import { silentReporter } from '../reporter.ts';
 import { checkSchedule, describeSchedule, nextRuns } from '../schedule/cron.ts';
@@ -31,11 +32,12 @@ import { acquireLock, lockHolder, type LockOwner, type Lock } from '../store/loc
 import { runCycle, type CycleOutcome, type ScanPhase } from './cycle.ts';
 import type { HeadStart } from './head-start.ts';
 import { HistoryStore } from './history.ts';
-import { newId, type ProfilePaths } from './layout.ts';
+import type { ProfilePaths } from './layout.ts';
 import { machineLooksOffline, type OfflineCheck } from './offline.ts';
 import { ProfileStore, defaultScanOptions, type NewProfile } from './profiles.ts';
 import { ReferenceStore, type ReferenceMeta } from './references.ts';
-import { hostKey, mergeHosts, mergePort, runCounts } from './runs.ts';
+import { hostKey } from '../nmap/hosts.ts';
+import { mergeHosts, mergePort } from './runs.ts';
 import { readState, updateState, type ProfileState } from './state.ts';
 import { parseHostPort } from './noise.ts';
 import type { LogPage } from '../store/log.ts';
@@ -47,22 +49,6 @@ export interface ScanOutcome extends CycleOutcome {
   joined: boolean;
 }
 
-export interface ProfileStatus {
-  name: string;
-  paused: boolean;
-  scanning: boolean;
-  progress?: ScanProgress & { phase: ScanPhase };
-  lastScan?: HistoryEntry;
-  /** ISO time of the next scheduled run; null for manual or paused profiles. */
-  nextRun: string | null;
-}
-
-export interface MonitorState {
-  /** All schedules paused. */
-  paused: boolean;
-  profiles: ProfileStatus[];
-}
-
 export interface MonitorEvents {
   'scan-started': [{ profile: string; trigger: ScanTrigger }];
   progress: [{ profile: string; phase: ScanPhase } & ScanProgress];
@@ -70,7 +56,8 @@ export interface MonitorEvents {
   'scan-finished': [{ profile: string; trigger: ScanTrigger } & CycleOutcome];
   waiting: [{ profile: string; holder: LockOwner | undefined }];
   watchdog: [{ profile: string; lastSuccessAt: string | null }];
-  state: [MonitorState];
+  'scan-ended': [{ profile: string }];
+  changed: [];
   error: [{ profile?: string; error: unknown }];
 }
 
@@ -98,7 +85,6 @@ export interface ExpectedInput {
 interface Running {
   promise: Promise<ScanOutcome>;
   controller: AbortController;
-  progress?: ScanProgress & { phase: ScanPhase };
 }
 
 export class Monitor extends EventEmitter<MonitorEvents> {
@@ -131,6 +117,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       { ...options.scheduler, clock: this.#clock },
     );
     this.scheduler.on('error', (event) => this.emit('error', event));
+  }
+
+  /** Applies changed settings (nmap's path, retention) to the scans that start from now on. */
+  configure(settings: { nmapPath?: string; retentionDays?: number }): void {
+    this.#nmapPath = settings.nmapPath;
+    if (settings.retentionDays !== undefined) this.#retentionDays = settings.retentionDays;
   }
 
   /** Swaps the reporter (e.g. once mail settings are saved). */
@@ -224,91 +216,23 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return meta;
   }
 
-  /** Runs a scan and makes it the reference. A failed scan is recorded and throws a UserError saying why. */
+  /**
+   * Runs a scan and makes it the reference, through the same scan cycle as every scan (nothing is compared).
+   * A scan of the profile already running is waited for first. A failed scan is recorded and throws a
+   * UserError saying why.
+   */
   async captureReference(
     name: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ entry: HistoryEntry; reference: ReferenceMeta }> {
     const profile = this.store.get(name);
-    const paths = this.store.paths(name);
-    const lock = await this.#lock(profile, paths, options.signal);
-    try {
-      this.emit('scan-started', { profile: profile.name, trigger: 'capture' });
-      const startedAt = this.#clock.now();
-      const id = newId(startedAt);
-      const controller = linkedController(options.signal);
-      let entry: HistoryEntry;
-      let reference: ReferenceMeta | undefined;
-      try {
-        const result = await runNmap({
-          targets: profile.targets,
-          options: profile.options,
-          nmapPath: this.#nmapPath,
-          signal: controller.signal,
-          onProgress: (p) => this.emit('progress', { profile: profile.name, phase: 'scan', ...p }),
-          onStart: ({ pid, args }) =>
-            this.emit('nmap-started', { profile: profile.name, phase: 'scan', pid, args }),
-        });
-        const failure =
-          result.failure?.message ??
-          (result.run.completeness.status !== 'complete' ? result.run.completeness.reason : undefined);
-        if (!failure)
-          reference = this.#refs(name).save(result.run, result.xml, { source: 'capture', fromScanId: id });
-        entry = {
-          id,
-          profile: profile.name,
-          startedAt: startedAt.toISOString(),
-          durationMs: result.durationMs,
-          status: failure ? (result.failure?.kind === 'cancelled' ? 'cancelled' : 'failed') : 'ok',
-          ...(failure ? { reason: failure } : { note: 'captured as the reference' }),
-          nmapArgs: result.args,
-          counts: { ...runCounts(result.run), changes: 0, alerted: 0 },
-          changes: [],
-          suppressed: [],
-          ...(reference ? { referenceId: reference.id } : {}),
-          hasXml: !failure,
-          delivery: { state: 'none' },
-        };
-        this.#history(name).record(entry, result.xml);
-      } catch (error) {
-        entry = {
-          id,
-          profile: profile.name,
-          startedAt: startedAt.toISOString(),
-          durationMs: this.#clock.now().getTime() - startedAt.getTime(),
-          status: 'failed',
-          reason: messageOf(error),
-          nmapArgs: [],
-          counts: { hostsUp: 0, hostsScanned: 0, openPorts: 0, changes: 0, alerted: 0 },
-          changes: [],
-          suppressed: [],
-          hasXml: false,
-          delivery: { state: 'none' },
-        };
-        this.#history(name).record(entry);
-      }
-      updateState(paths, (state) => ({
-        ...state,
-        lastRunAt: entry.startedAt,
-        lastScanId: entry.id,
-        ...(entry.status === 'ok' ? { lastSuccessAt: entry.startedAt, lastSuccessId: entry.id } : {}),
-      }));
-      this.emit('scan-finished', {
-        profile: profile.name,
-        trigger: 'capture',
-        entry,
-        alerted: [],
-        ndiffText: '',
-      });
-      this.#changed();
-      if (!reference)
-        throw new UserError(
-          `capturing a reference for '${profile.name}' failed: ${entry.reason}; the reference is unchanged`,
-        );
-      return { entry, reference };
-    } finally {
-      lock.release();
-    }
+    await this.#running.get(this.#key(name))?.promise.catch(() => undefined);
+    const outcome = await this.#start(profile.name, { ...options, trigger: 'capture' });
+    if (!outcome.newReference)
+      throw new UserError(
+        `capturing a reference for '${profile.name}' failed: ${outcome.entry.reason}; the reference is unchanged`,
+      );
+    return { entry: outcome.entry, reference: outcome.newReference };
   }
 
   /**
@@ -473,11 +397,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
    */
   scanNow(
     name: string,
-    options: { trigger?: ScanTrigger; signal?: AbortSignal; headStart?: HeadStart } = {},
+    options: { trigger?: Exclude<ScanTrigger, 'capture'>; signal?: AbortSignal; headStart?: HeadStart } = {},
+  ): Promise<ScanOutcome> {
+    const running = this.#running.get(this.#key(name));
+    if (running) return running.promise.then((outcome) => ({ ...outcome, joined: true }));
+    return this.#start(name, options);
+  }
+
+  /** The scan runner: one scan per profile in this process, registered for joining, status and cancel. */
+  #start(
+    name: string,
+    options: { trigger?: ScanTrigger; signal?: AbortSignal; headStart?: HeadStart },
   ): Promise<ScanOutcome> {
     const key = this.#key(name);
-    const running = this.#running.get(key);
-    if (running) return running.promise.then((outcome) => ({ ...outcome, joined: true }));
     const { headStart } = options;
     const profile = headStart?.profile ?? this.store.get(name);
     const controller = linkedController(options.signal);
@@ -485,6 +417,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const entry: Running = { controller, promise: undefined as unknown as Promise<ScanOutcome> };
     entry.promise = this.#scan(profile, options.trigger ?? 'manual', entry, headStart).finally(() => {
       this.#running.delete(key);
+      this.emit('scan-ended', { profile: profile.name });
       this.#changed();
     });
     this.#running.set(key, entry);
@@ -507,7 +440,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   ): Promise<ScanOutcome> {
     const paths = this.store.paths(profile.name);
     const before = readState(paths).lastScanId;
-    const busy = !headStart && lockHolder(paths.scanLock);
+    const capture = trigger === 'capture';
+    const busy = !headStart && !capture && lockHolder(paths.scanLock);
     const lock = headStart?.lock ?? (await this.#lock(profile, paths, running.controller.signal));
     try {
       // Another process scanned while we waited: that scan is ours too.
@@ -529,18 +463,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         nmapPath: this.#nmapPath,
         isOffline: this.#isOffline,
         retentionDays: this.#retentionDays,
+        capture,
         signal: running.controller.signal,
         now: () => this.#clock.now(),
-        onProgress: (progress, phase) => {
-          running.progress = { ...progress, phase };
-          this.emit('progress', { profile: profile.name, phase, ...progress });
-        },
+        onProgress: (progress, phase) => this.emit('progress', { profile: profile.name, phase, ...progress }),
         onStart: (info, phase) => this.emit('nmap-started', { profile: profile.name, phase, ...info }),
       });
-      try {
-        await this.#reporter.scanRecorded({ profile, entry: outcome.entry, ndiffText: outcome.ndiffText });
-      } catch (error) {
-        this.emit('error', { profile: profile.name, error });
+      // A capture is the user's own doing, answered where they asked for it: no report.
+      if (!capture) {
+        try {
+          await this.#reporter.scanRecorded({ profile, entry: outcome.entry, ndiffText: outcome.ndiffText });
+        } catch (error) {
+          this.emit('error', { profile: profile.name, error });
+        }
       }
       this.emit('scan-finished', { profile: profile.name, trigger, ...outcome });
       return { ...outcome, joined: false };
@@ -582,6 +517,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
    * writes that a crash interrupted are removed first.
    */
   start(): Promise<void> {
+    removeStaleTemps(this.dataDir); // settings.json, notify-state.json
     for (const profile of this.store.list()) {
       const paths = this.store.paths(profile.name);
       for (const dir of [paths.dir, paths.referencesDir, paths.scansDir]) removeStaleTemps(dir);
@@ -627,24 +563,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return readState(this.store.paths(name));
   }
 
-  state(): MonitorState {
-    return {
-      paused: this.scheduler.paused,
-      profiles: this.store.list().map((profile) => {
-        const running = this.#running.get(this.#key(profile.name));
-        const last = this.#history(profile.name).list(1).records[0];
-        return {
-          name: profile.name,
-          paused: profile.paused,
-          scanning: running !== undefined,
-          ...(running?.progress ? { progress: running.progress } : {}),
-          ...(last ? { lastScan: last } : {}),
-          nextRun: this.nextRun(profile.name),
-        };
-      }),
-    };
-  }
-
   // ---- internals ------------------------------------------------------------------------------------
 
   #key(name: string): string {
@@ -661,12 +579,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   #changed(): void {
     this.scheduler.refresh();
-    if (this.listenerCount('state') > 0) {
-      try {
-        this.emit('state', this.state());
-      } catch (error) {
-        this.emit('error', { error });
-      }
+    try {
+      this.emit('changed');
+    } catch (error) {
+      this.emit('error', { error });
     }
   }
 }

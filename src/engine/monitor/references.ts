@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import { readJson, writeFileAtomic } from '../store/atomic.ts';
 import { AppendLog } from '../store/log.ts';
 import { newId, type ProfilePaths } from './layout.ts';
-import { runCounts } from './runs.ts';
+import { runCounts } from '../nmap/hosts.ts';
 
 export type ReferenceSource = 'import' | 'capture' | 'first-scan' | 'accept' | 'acknowledge';
 

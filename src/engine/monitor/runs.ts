@@ -1,32 +1,13 @@
-// Small facts about parsed nmap runs that the monitor needs: a host's key, counts, merging hosts.
+// Merging hosts and ports of parsed nmap runs into a reference (the facts about a run: nmap/hosts.ts).
 import type { Host, NmapRun, Port } from '../../shared/scan.ts';
-
-/** The address that names a host in the change model: IPv4/IPv6, a MAC only when it has no IP. */
-export function hostKey(host: Host): string {
-  const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
-  return (ip ?? host.addresses[0])?.addr ?? '';
-}
-
-export function isUp(host: Host): boolean {
-  return host.status?.state === 'up';
-}
-
-export function runCounts(run: NmapRun): { hostsUp: number; hostsScanned: number; openPorts: number } {
-  let hostsUp = 0;
-  let openPorts = 0;
-  for (const host of run.hosts) {
-    if (isUp(host)) hostsUp++;
-    for (const port of host.ports) if (port.state?.state === 'open') openPorts++;
-  }
-  return { hostsUp, hostsScanned: run.hostCounts?.total ?? run.hosts.length, openPorts };
-}
+import { hostKey } from '../nmap/hosts.ts';
 
 /**
  * A new reference: `reference` with the hosts in `hosts` taken from `scan` (added, replaced, or dropped when
  * the scan no longer has them). The reference's other hosts and its scan info stay.
  */
 export function mergeHosts(reference: NmapRun, scan: NmapRun, hosts: string[]): NmapRun {
-  const chosen = new Set(hosts);
+  const chosen = new Set<string | undefined>(hosts);
   const fromScan = new Map(scan.hosts.filter((h) => chosen.has(hostKey(h))).map((h) => [hostKey(h), h]));
   const merged: Host[] = [];
   for (const host of reference.hosts) {

@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { Host, NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
+import { fastDigest } from './fast-host-scan.ts';
 import { fileProblem, NmapXmlParser, openNmapXmlFile, parseNmapXmlFd, type HostDigestSink } from './parse.ts';
 
 export interface DigestedRun extends HostDigestSink {
@@ -49,6 +50,14 @@ export class ScanFile {
 
   /** Reads the whole file (from its start) into host digests; bad XML is an NmapXmlError. */
   digest(keyOf: HostDigestSink['keyOf']): DigestedRun {
+    // The byte-level pass when the file is within its subset (nearly always); else, the full reader.
+    const fast = fastDigest(this.fd, this.file, keyOf);
+    if (fast) return { ...fast, keyOf };
+    return this.digestFully(keyOf);
+  }
+
+  /** digest() by the full reader alone (which also gives the message for a bad file). */
+  digestFully(keyOf: HostDigestSink['keyOf']): DigestedRun {
     const sink: HostDigestSink = { keyOf, keys: [], digests: [], byteStarts: [], byteEnds: [] };
     const run = parseNmapXmlFd(this.fd, this.file, { hostDigests: sink });
     return { run, ...sink };

@@ -751,33 +751,34 @@ export class XmlTokenizer {
     if (semi === -1 || semi >= limit || semi - amp > 12)
       this.fail(amp, "'&' must start a reference such as &amp; (a literal '&' must be written &amp;)");
     const name = buf.slice(amp + 1, semi);
-    let ch: string | undefined;
-    if (name.charCodeAt(0) === 35) {
-      const code = /^#x[0-9a-fA-F]+$/.test(name)
-        ? parseInt(name.slice(2), 16)
-        : /^#[0-9]+$/.test(name)
-          ? parseInt(name.slice(1), 10)
-          : NaN;
-      const legal =
-        code === 9 ||
-        code === 10 ||
-        code === 13 ||
-        (code >= 0x20 && code <= 0xd7ff) ||
-        (code >= 0xe000 && code <= 0xfffd) ||
-        (code >= 0x10000 && code <= 0x10ffff);
-      if (!legal) this.fail(amp, `&${name}; is not a character XML allows`);
-      ch = String.fromCodePoint(code);
-    } else {
-      ch = PREDEFINED[name];
-      if (ch === undefined || !Object.hasOwn(PREDEFINED, name))
-        this.fail(
-          amp,
-          `undefined entity &${name}; (only &lt; &gt; &amp; &quot; &apos; and &#N; are allowed)`,
-        );
+    const ch = referencedCharacter(name);
+    if (ch === undefined) {
+      if (name.charCodeAt(0) === 35) this.fail(amp, `&${name}; is not a character XML allows`);
+      this.fail(amp, `undefined entity &${name}; (only &lt; &gt; &amp; &quot; &apos; and &#N; are allowed)`);
     }
     out?.push(ch);
     return semi + 1;
   }
+}
+
+/** The character the reference &name; stands for; undefined when XML allows no such reference. */
+export function referencedCharacter(name: string): string | undefined {
+  if (name.charCodeAt(0) === 35) {
+    const code = /^#x[0-9a-fA-F]+$/.test(name)
+      ? parseInt(name.slice(2), 16)
+      : /^#[0-9]+$/.test(name)
+        ? parseInt(name.slice(1), 10)
+        : NaN;
+    const legal =
+      code === 9 ||
+      code === 10 ||
+      code === 13 ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    return legal ? String.fromCodePoint(code) : undefined;
+  }
+  return Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
 }
 
 function normalizeLineEnds(s: string): string {

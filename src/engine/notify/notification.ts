@@ -1,9 +1,7 @@
 // Desktop-notification content: short title and body, urgency, and the history entry a click opens.
 // The app shows it with Electron's Notification; nothing here depends on Electron.
-import type { NotificationSettings } from '../../shared/settings.ts';
-import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from '../mail/describe.ts';
+import { alertedChanges, describeChange, groupByHost, isNewOpenPort, plural } from '../../shared/wording.ts';
 import type { ScanReport } from '../reporter.ts';
-import { mayNotifyFailure } from './rate-limit.ts';
 
 export type Urgency = 'low' | 'normal' | 'critical';
 
@@ -25,29 +23,13 @@ function clip(text: string): string {
   return text.length <= BODY_MAX ? text : `${text.slice(0, BODY_MAX - 1)}…`;
 }
 
-export interface NoticeContext {
-  settings: NotificationSettings;
-  /** When the last failed-scan notice for this profile was shown, for the rate limit. */
-  lastFailureNoticeAt?: Date | string | null;
-  /** Failed-scan notices at most once per this many hours (default 6). */
-  failureEveryHours?: number;
-  now?: Date;
-}
-
-/** The notice for a recorded scan, or null when there is nothing to show (no change, off, rate-limited). */
-export function scanNotice(report: ScanReport, context: NoticeContext): DesktopNotice | null {
+/**
+ * What to say about a recorded scan on the desktop, or null when there is nothing to say. Whether to say it
+ * now is the policy's call (policy.ts), not this function's.
+ */
+export function scanNotice(report: ScanReport): DesktopNotice | null {
   const { entry, profile } = report;
-  if (!context.settings.desktop) return null;
-  if (entry.status === 'failed') {
-    if (!context.settings.failedScans) return null;
-    if (
-      !mayNotifyFailure(
-        context.lastFailureNoticeAt,
-        context.now ?? new Date(),
-        context.failureEveryHours ?? 6,
-      )
-    )
-      return null;
+  if (entry.status === 'failed')
     return {
       title: `Scan failed: ${profile.name}`,
       body: clip(entry.reason ?? 'nmap did not finish'),
@@ -56,7 +38,6 @@ export function scanNotice(report: ScanReport, context: NoticeContext): DesktopN
       profile: profile.name,
       kind: 'failed',
     };
-  }
   if (entry.status !== 'ok') return null;
   const changes = alertedChanges(entry);
   if (changes.length === 0) return null;
@@ -89,6 +70,29 @@ export function scanNotice(report: ScanReport, context: NoticeContext): DesktopN
     entryId: entry.id,
     profile: profile.name,
     kind: 'changes',
+  };
+}
+
+/**
+ * The one notice shown when quiet hours end, in place of everything held through them: what happened, per
+ * kind, and which profiles. A click opens the history (the latest held scan when there was only one).
+ */
+export function heldSummary(held: readonly DesktopNotice[]): DesktopNotice | null {
+  if (held.length === 0) return null;
+  if (held.length === 1) return held[0]!;
+  const profiles = [...new Set(held.map((n) => n.profile))];
+  const count = (kind: DesktopNotice['kind']) => held.filter((n) => n.kind === kind).length;
+  const parts = [
+    count('changes') > 0 ? plural(count('changes'), 'scan') + ' with changes' : '',
+    count('failed') > 0 ? plural(count('failed'), 'failed scan') : '',
+    count('watchdog') > 0 ? plural(count('watchdog'), 'watchdog alert') : '',
+  ].filter(Boolean);
+  return {
+    title: `While quiet: ${parts.join(', ')}`,
+    body: clip(`${profiles.join(', ')}. Click to see the history.`),
+    urgency: held.some((n) => n.urgency === 'critical') ? 'critical' : 'normal',
+    profile: profiles.length === 1 ? profiles[0]! : '',
+    kind: count('changes') > 0 ? 'changes' : count('failed') > 0 ? 'failed' : 'watchdog',
   };
 }
 

@@ -1,6 +1,8 @@
-// Crash-safe whole-file writes: write a temp file beside the target, fsync it, rename it over the target,
-// then fsync the directory so the rename itself survives a power cut. A reader sees the old file or the new
-// one, never a mix.
+// Crash-safe whole-file writes, the one module for them (profiles, references, history, settings, secrets,
+// the mail outbox): write a temp file beside the target, fsync it, rename it over the target, then fsync the
+// directory so the rename itself survives a power cut. A reader sees the old file or the new one, never a mix.
+// Sync and async flavours share one temp name, `.NAME.PID.RANDOM.tmp`, so removeStaleTemps finds the leftovers
+// of either. Files are owner-only (0600) unless a mode is given.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,14 +28,34 @@ export function ensureDir(dir: string): void {
   fsyncDir(path.dirname(dir));
 }
 
+export interface AtomicWriteOptions {
+  /** The file's mode (default 0o600); the temp file has it from the start. */
+  mode?: number;
+}
+
+/** The temp file a write of `file` goes through (removeStaleTemps reads the pid back from it). */
+function tempPathFor(file: string): string {
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+}
+
 /** Writes `data` to `file` atomically and durably. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): void {
   const dir = path.dirname(file);
   ensureDir(dir);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(temp, 'w', 0o600);
+  const mode = options.mode ?? 0o600;
+  const temp = tempPathFor(file);
+  const fd = fs.openSync(temp, 'wx', mode);
   try {
     fs.writeFileSync(fd, data);
+    // The umask may have narrowed the mode given to open(); set it exactly.
+    fs.fchmodSync(fd, mode);
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);
@@ -48,6 +70,56 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw error;
   }
   fsyncDir(dir);
+}
+
+/** The same without blocking the event loop (the app's settings, secrets and mail). */
+export async function writeFileAtomicAsync(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const mode = options.mode ?? 0o600;
+  const temp = tempPathFor(file);
+  const handle = await fs.promises.open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.promises.rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(temp, file);
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true });
+    throw error;
+  }
+  await fsyncDirAsync(path.dirname(file));
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!isCode(error, 'EISDIR', 'EPERM', 'EINVAL', 'EACCES')) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Reads a text file, or undefined when it does not exist. */
+export async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
 }
 
 /** Writes a value as pretty JSON, atomically. */

@@ -1,4 +1,5 @@
 // Times, durations and counts as people read them, in the user's locale.
+import { plural as sharedPlural } from '../../shared/wording.ts';
 
 const dateTime = new Intl.DateTimeFormat(undefined, {
   weekday: 'short',
@@ -32,5 +33,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export const plural = (n: number, one: string, many = `${one}s`): string =>
-  `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** The shared plural, with the reader's digit grouping. */
+export const plural = (n: number, one: string, many?: string): string =>
+  sharedPlural(n, one, many, (v) => v.toLocaleString());

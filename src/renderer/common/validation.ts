@@ -1,7 +1,6 @@
 // Field rules for the settings window, checked as the user types. They are the shared rules
 // (src/shared/validate, the same the CLI applies), and main re-checks everything on save, so a window can
 // never store what the CLI would refuse.
-import { z } from 'zod';
 import { describeIssue, schemas, type ProfileInput } from '../../shared/ipc.ts';
 import {
   describeError,
@@ -14,9 +13,6 @@ import {
 import type { Schedule } from '../../shared/profile.ts';
 
 export { splitTargetLines };
-
-// zod compiles validators with new Function() unless told not to; the windows' CSP forbids eval.
-z.config({ jitless: true });
 
 /** Splits a list of addresses (recipients): one per line, or separated by commas, semicolons or spaces. */
 export const splitList = (text: string): string[] =>

@@ -8,22 +8,43 @@ import type { SeriesPoint } from '../../shared/ipc.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner } from '../common/components.tsx';
 
-/** Tick labels that fit the span shown: times within a day, weekday and time within a week, else dates. */
-function timeTicks(splits: number[], span: number): string[] {
+/** The narrowest time axis: scans seconds apart (or a single scan) still get a readable minute. */
+const MIN_SPAN_S = 60;
+
+/**
+ * The time axis fits the scans: from the first to the last, a little room either side so the end points are
+ * not on the frame, and never narrower than MIN_SPAN_S (centred on the scans).
+ */
+export function timeRange(min: number, max: number, margin = 0.04): [number, number] {
+  const span = Math.max(max - min, MIN_SPAN_S);
+  const middle = (min + max) / 2;
+  const half = span / 2 + span * margin;
+  return [middle - half, middle + half];
+}
+
+/** Tick labels that fit the span shown: seconds, times of day, weekday and time, dates, months of a year. */
+export function timeTicks(splits: number[], span: number): string[] {
   const options: Intl.DateTimeFormatOptions =
-    span < 120
-      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+    span <= 300
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
       : span < 86400
-        ? { hour: '2-digit', minute: '2-digit' }
-        : span < 7 * 86400
-          ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
-          : { day: 'numeric', month: 'short' };
+        ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : span < 4 * 86400
+          ? { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+          : span < 180 * 86400
+            ? { day: 'numeric', month: 'short' }
+            : { month: 'short', year: 'numeric' };
   const format = new Intl.DateTimeFormat(undefined, options);
   // Ticks closer than the label's resolution would repeat it: label only the first of each.
   return splits.map((t, i) => {
     const label = format.format(new Date(t * 1000));
     return i > 0 && label === format.format(new Date(splits[i - 1]! * 1000)) ? '' : label;
   });
+}
+
+function describeSpan(min: number, max: number): string {
+  const format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return `${format.format(new Date(min * 1000))} to ${format.format(new Date(max * 1000))}`;
 }
 
 const cssVar = (name: string) =>
@@ -75,20 +96,29 @@ export function PortsChart(props: {
     const grid = cssVar('--border');
     const danger = cssVar('--danger');
     const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    let ticks: string[] = [];
     const options: uPlot.Options = {
       width: el.clientWidth,
       height: 190,
       legend: { show: false },
       cursor: { drag: { x: true, y: false }, points: { size: 7 } },
       scales: {
-        x: { time: true },
+        x: {
+          time: true,
+          range: (_u, min, max) =>
+            // uPlot's own fit of one point is a day as if in milliseconds (86,400,000 s: years): fit it
+            // ourselves, as every auto-fit; a zoom the user dragged is kept, no narrower than the minimum.
+            min === xs[0] && (max === xs.at(-1) || xs.length === 1)
+              ? timeRange(xs[0]!, xs.at(-1)!)
+              : timeRange(min ?? xs[0]!, max ?? xs.at(-1)!, 0),
+        },
         y: { range: (_u, min, max) => [0, Math.max(4, Math.ceil((max ?? min) * 1.2))] },
       },
       axes: [
         {
           ...axis,
           space: 90,
-          values: (u, splits) => timeTicks(splits, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0)),
+          values: (u, splits) => (ticks = timeTicks(splits, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0))),
         },
         {
           ...axis,
@@ -117,6 +147,16 @@ export function PortsChart(props: {
         },
       ],
       hooks: {
+        // What the axis shows, on the element: for screen readers (the label) and the tests (the data).
+        draw: [
+          (u) => {
+            const { min = 0, max = 0 } = u.scales.x!;
+            el.dataset.xMin = String(min);
+            el.dataset.xMax = String(max);
+            el.dataset.xTicks = ticks.filter(Boolean).join('|');
+            el.setAttribute('aria-label', `Open ports over time, ${describeSpan(min, max)}`);
+          },
+        ],
         ready: [
           (u) => {
             u.over.addEventListener('click', () => {
@@ -157,6 +197,7 @@ export function PortsChart(props: {
         role="img"
         aria-label="Open ports over time"
         data-testid="ports-chart"
+        data-profile={props.profile ?? ''}
       />
     </section>
   );

@@ -8,22 +8,7 @@ import type { DeliveryState } from '../../shared/history.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner, download } from '../common/components.tsx';
 import { formatDuration, formatFullTime, plural } from '../common/format.ts';
-
-/** Display order: what most needs attention first. */
-const rank: Record<Change['kind'], number> = {
-  'port-opened': 0,
-  'host-added': 1,
-  'host-up': 2,
-  'port-state-changed': 3,
-  'port-closed': 4,
-  'host-removed': 5,
-  'host-down': 6,
-  'service-changed': 7,
-  'os-changed': 8,
-  'script-changed': 9,
-  'hostname-changed': 10,
-  'mac-changed': 11,
-};
+import { groupByHost } from '../../shared/wording.ts';
 
 const kindWords: Record<Change['kind'], string> = {
   'port-opened': 'opened',
@@ -69,24 +54,6 @@ function side(c: Change, which: 'before' | 'after'): string {
     : '';
   const state = s.state === 'unscanned' ? 'not scanned' : s.state === 'absent' ? 'not there' : s.state;
   return c.kind === 'service-changed' ? svc || state : [state, svc].filter(Boolean).join(' · ');
-}
-
-function groupByHost(changes: Change[]): { host: string; changes: Change[] }[] {
-  const groups = new Map<string, Change[]>();
-  for (const c of changes) groups.set(c.host, [...(groups.get(c.host) ?? []), c]);
-  return [...groups.entries()]
-    .map(([host, list]) => ({
-      host,
-      changes: list.sort(
-        (a, b) =>
-          rank[a.kind] - rank[b.kind] || (('port' in a && a.port) || 0) - (('port' in b && b.port) || 0),
-      ),
-    }))
-    .sort(
-      (a, b) =>
-        rank[a.changes[0]!.kind] - rank[b.changes[0]!.kind] ||
-        a.host.localeCompare(b.host, undefined, { numeric: true }),
-    );
 }
 
 function NdiffText(props: { text: string }) {

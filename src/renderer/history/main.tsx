@@ -1,5 +1,6 @@
 // The history window: filters, the virtualised timeline, the chart of open ports, and one scan's detail.
 // Opened on a scan by a notification click (?scan=ID, or the openScan event when the window is already open).
+import '../common/zod-jitless.ts';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangeKind } from '../../shared/changes.ts';

@@ -3,13 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { NmapStatus, SettingsView } from '../../shared/ipc.ts';
 import type { SecretStatus, Settings } from '../../shared/settings.ts';
+import { isTimeOfDay } from '../../shared/time-of-day.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner, Check, Field, Segmented, described, useId } from '../common/components.tsx';
 import { emailError, recipientsError, splitList } from '../common/validation.ts';
 
 export type SettingsErrors = Partial<Record<string, string | null>>;
-
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function settingsErrors(s: Settings, recipientsText: string): SettingsErrors {
   const e: SettingsErrors = {};
@@ -30,12 +29,12 @@ export function settingsErrors(s: Settings, recipientsText: string): SettingsErr
     e.from = mail.from ? emailError(mail.from) : null;
     e.to = recipientsError(splitList(recipientsText));
     e.digestTime =
-      mail.on === 'digest' && !TIME.test(mail.digestTime) ? 'use a 24-hour time such as 08:00' : null;
+      mail.on === 'digest' && !isTimeOfDay(mail.digestTime) ? 'use a 24-hour time such as 08:00' : null;
   }
   e.quietStart =
-    s.quietHours.enabled && !TIME.test(s.quietHours.start) ? 'use a 24-hour time such as 22:00' : null;
+    s.quietHours.enabled && !isTimeOfDay(s.quietHours.start) ? 'use a 24-hour time such as 22:00' : null;
   e.quietEnd =
-    s.quietHours.enabled && !TIME.test(s.quietHours.end) ? 'use a 24-hour time such as 07:00' : null;
+    s.quietHours.enabled && !isTimeOfDay(s.quietHours.end) ? 'use a 24-hour time such as 07:00' : null;
   e.retention =
     Number.isInteger(s.retentionDays) && s.retentionDays >= 1 && s.retentionDays <= 3650
       ? null
@@ -45,7 +44,7 @@ export function settingsErrors(s: Settings, recipientsText: string): SettingsErr
 
 const storageWords: Record<SecretStatus['storage'], string> = {
   os: 'encrypted in the system keyring',
-  basic_text: 'NOT really encrypted: no keyring was found',
+  basic_text: 'NOT really encrypted: saved with a fixed key, as no keyring answered',
   file: 'in a file only you can read',
   env: 'taken from PORTWATCH_SMTP_PASSWORD',
   none: '',
@@ -99,8 +98,9 @@ function PasswordField(props: {
       </div>
       {secret.storage === 'basic_text' ? (
         <Banner kind="warn">
-          This system has no keyring (GNOME Keyring or KWallet), so the password is stored with a fixed key
-          anyone with your files can undo. Install and unlock a keyring, then set the password again.
+          When the password was saved, no keyring (GNOME Keyring or KWallet) was unlocked to hold the key, so
+          it was stored with a fixed key anyone with your files can undo. Install and unlock a keyring, then
+          set the password again.
         </Banner>
       ) : null}
       {secret.storage !== 'env' ? (
@@ -285,6 +285,32 @@ export function EmailPage(props: {
   );
 }
 
+/** "at most every N hours per profile": the failed-scan limits of the desktop and of mail. */
+function EveryHours(props: {
+  label: string;
+  id: string;
+  hint: string;
+  min: number;
+  value: number;
+  onInput: (hours: number) => void;
+}) {
+  return (
+    <Field label={props.label} id={props.id} hint={props.hint}>
+      <div class="row">
+        at most every
+        <input
+          type="number"
+          id={props.id}
+          min={props.min}
+          value={props.value}
+          onInput={(e) => props.onInput(Number(e.currentTarget.value))}
+        />
+        hours per profile
+      </div>
+    </Field>
+  );
+}
+
 export function NotificationsPage(props: {
   draft: Settings;
   set: (change: (s: Settings) => void) => void;
@@ -294,6 +320,7 @@ export function NotificationsPage(props: {
   const ids = {
     digest: useId('digest'),
     failed: useId('failed'),
+    desktopFailed: useId('desktop-failed'),
     quiet: useId('quiet'),
     retention: useId('retention'),
   };
@@ -309,10 +336,19 @@ export function NotificationsPage(props: {
           />
           <Check
             label="Tell me when a scan fails"
-            hint="at most once an hour per profile"
             checked={draft.notifications.failedScans}
             onChange={(v) => set((s) => void (s.notifications.failedScans = v))}
           />
+          {draft.notifications.failedScans ? (
+            <EveryHours
+              label="Failed-scan notices"
+              id={ids.desktopFailed}
+              hint="desktop only; mail has its own limit below"
+              min={1}
+              value={draft.notifications.failedScanEveryHours}
+              onInput={(hours) => set((s) => void (s.notifications.failedScanEveryHours = hours))}
+            />
+          ) : null}
         </div>
       </section>
       <section class="card" aria-labelledby="mail-when-title">
@@ -345,21 +381,14 @@ export function NotificationsPage(props: {
             checked={draft.email.heartbeat}
             onChange={(v) => set((s) => void (s.email.heartbeat = v))}
           />
-          <Field label="Failed scans" id={ids.failed} hint="0 = never email about failed scans">
-            <div class="row">
-              at most every
-              <input
-                type="number"
-                id={ids.failed}
-                min={0}
-                value={draft.email.failedScanEveryHours}
-                onInput={(e) =>
-                  set((s) => void (s.email.failedScanEveryHours = Number(e.currentTarget.value)))
-                }
-              />
-              hours per profile
-            </div>
-          </Field>
+          <EveryHours
+            label="Failed-scan mail"
+            id={ids.failed}
+            hint="0 = never email about failed scans"
+            min={0}
+            value={draft.email.failedScanEveryHours}
+            onInput={(hours) => set((s) => void (s.email.failedScanEveryHours = hours))}
+          />
         </div>
       </section>
       <section class="card" aria-labelledby="quiet-title">

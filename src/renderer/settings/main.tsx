@@ -1,7 +1,8 @@
 // The settings window: profiles on the left, each with its form and reference; then the app-wide pages.
+import '../common/zod-jitless.ts';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ProfileView } from '../../shared/ipc.ts';
+import type { LocalNetwork, ProfileView } from '../../shared/ipc.ts';
 import type { SecretStatus, Settings } from '../../shared/settings.ts';
 import { api, call, messageOf } from '../common/api.ts';
 import { Banner } from '../common/components.tsx';
@@ -36,6 +37,11 @@ function SettingsApp() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [profileDirty, setProfileDirty] = useState(false);
   const [pendingPage, setPendingPage] = useState<Page | null>(null);
+  // First launch: this machine's networks, the first of them suggested as the first profile.
+  const [networks, setNetworks] = useState<LocalNetwork[]>([]);
+  const [network, setNetwork] = useState<LocalNetwork | null>(null);
+  const firstProfile =
+    profiles?.length === 0 && network ? { name: 'Home network', targets: network.cidr } : undefined;
 
   const loadProfiles = async (select?: string) => {
     try {
@@ -53,6 +59,13 @@ function SettingsApp() {
 
   useEffect(() => {
     void loadProfiles();
+    call('localNetworks', {}).then(
+      ({ networks: found }) => {
+        setNetworks(found);
+        setNetwork(found[0] ?? null);
+      },
+      () => {}, // only a suggestion: without it the form starts empty
+    );
     call('getSettings', {}).then(
       (view) => {
         setSaved(view.settings);
@@ -214,6 +227,9 @@ function SettingsApp() {
             />
           </>
         ) : null}
+        {page?.kind === 'new-profile' && profiles?.length === 0 ? (
+          <Welcome networks={networks} chosen={network} onChoose={setNetwork} />
+        ) : null}
         {page?.kind === 'new-profile' ? (
           <>
             <div class="page-head">
@@ -221,6 +237,8 @@ function SettingsApp() {
               <span class="muted">A set of hosts to watch, how to scan them, and when.</span>
             </div>
             <ProfileEditor
+              key={firstProfile ? `first:${firstProfile.targets}` : 'new'}
+              {...(firstProfile ? { initial: firstProfile } : {})}
               view={null}
               onDirty={setProfileDirty}
               existingNames={(profiles ?? []).map((p) => p.profile.name)}
@@ -294,6 +312,48 @@ function SettingsApp() {
         ) : null}
       </main>
     </div>
+  );
+}
+
+/** The first launch: what Portwatch does, and a first profile suggested from this machine's own network. */
+function Welcome(props: {
+  networks: LocalNetwork[];
+  chosen: LocalNetwork | null;
+  onChoose: (n: LocalNetwork | null) => void;
+}) {
+  const { networks, chosen } = props;
+  return (
+    <section class="card welcome" aria-labelledby="welcome-title" data-testid="welcome">
+      <h2 id="welcome-title">Welcome to Portwatch</h2>
+      <p>Portwatch scans your machines with nmap on a schedule and tells you when their open ports change.</p>
+      {networks.length > 0 ? (
+        <>
+          <p>
+            Below is a first profile for this computer's network, <strong>{chosen?.label}</strong>. Check it,
+            then choose <em>Add profile</em>: nothing is scanned before you do.
+          </p>
+          {networks.length > 1 ? (
+            <label class="row">
+              <span>Network</span>
+              <select
+                value={chosen?.cidr ?? ''}
+                onChange={(e) =>
+                  props.onChoose(networks.find((n) => n.cidr === e.currentTarget.value) ?? null)
+                }
+              >
+                {networks.map((n) => (
+                  <option key={n.cidr} value={n.cidr}>
+                    {n.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </>
+      ) : (
+        <p>Add the hosts or networks to watch below; nothing is scanned before you add the profile.</p>
+      )}
+    </section>
   );
 }
 

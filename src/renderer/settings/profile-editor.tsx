@@ -230,9 +230,12 @@ export function ProfileEditor(props: {
   onCancel: () => void;
   /** Told whether the form differs from what is saved, so leaving it can ask first. */
   onDirty?: (dirty: boolean) => void;
+  /** A new profile's suggested values (the welcome's first profile). */
+  initial?: Partial<Pick<Draft, 'name' | 'targets'>>;
 }) {
-  const [draft, setDraft] = useState<Draft>(props.view ? draftOf(props.view) : newDraft());
-  const pristine = JSON.stringify(props.view ? draftOf(props.view) : newDraft());
+  const fresh = () => ({ ...newDraft(), ...props.initial });
+  const [draft, setDraft] = useState<Draft>(props.view ? draftOf(props.view) : fresh());
+  const pristine = JSON.stringify(props.view ? draftOf(props.view) : fresh());
   const dirty = JSON.stringify(draft) !== pristine;
   useEffect(() => props.onDirty?.(dirty), [dirty]);
   useEffect(() => () => props.onDirty?.(false), []);
@@ -242,7 +245,7 @@ export function ProfileEditor(props: {
   const [saved, setSaved] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
   useEffect(() => {
-    setDraft(props.view ? draftOf(props.view) : newDraft());
+    setDraft(props.view ? draftOf(props.view) : fresh());
     setTouched({});
     setSaveError(null);
     setSaved(false);

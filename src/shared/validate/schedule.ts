@@ -4,6 +4,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../profile.ts';
 import { controlOrInvisible, describeChar, firstMatch } from './chars.ts';
 import { invalid, valid, type FieldError, type Validation } from './result.ts';
+import { isTimeOfDay } from '../time-of-day.ts';
 
 /** cron's @-shortcuts, written out, so the scheduler gets a plain five-field expression. */
 const shortcuts: Record<string, string> = {
@@ -16,7 +17,6 @@ const shortcuts: Record<string, string> = {
   '@annually': '0 0 1 1 *',
 };
 
-const time = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const MAX_EVERY_MINUTES = 7 * 24 * 60;
 
 type Result = Validation<Schedule>;
@@ -74,13 +74,13 @@ export function validateSchedule(input: Schedule): Result {
         input.minutes < 5 ? ['a scan every few minutes may still be running when the next one is due'] : [],
       );
     case 'daily':
-      if (!time.test(input.time))
+      if (!isTimeOfDay(input.time))
         return refuse('time', input.time, 'write the time as HH:MM, from 00:00 to 23:59');
       return valid({ kind: 'daily', time: input.time });
     case 'weekly':
       if (!Number.isInteger(input.day) || input.day < 0 || input.day > 6)
         return refuse('day', input.day, 'the day must be 0 (Sunday) to 6 (Saturday)');
-      if (!time.test(input.time))
+      if (!isTimeOfDay(input.time))
         return refuse('time', input.time, 'write the time as HH:MM, from 00:00 to 23:59');
       return valid({ kind: 'weekly', day: input.day, time: input.time });
     default:

@@ -123,7 +123,7 @@ function padRight40(s: string): string {
 }
 
 /** Host.get_id(): "%-40s" of the smallest address, then the smallest host name. Allocates only the key. */
-export function hostKey(h: Host): string | null {
+export function ndiffHostId(h: Host): string | null {
   let id: string | null = null;
   const addresses = h.addresses;
   if (addresses.length > 0) {
@@ -227,19 +227,19 @@ function hostnameList(h: Host): string[] {
 }
 
 /** Every host's get_id() (see NdScan.keys), in document order. */
-export function hostKeys(run: NmapRun): (string | null)[] {
+export function ndiffHostIds(run: NmapRun): (string | null)[] {
   const n = run.hosts.length;
   const keys: (string | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) keys[i] = hostKey(run.hosts[i]!);
+  for (let i = 0; i < n; i++) keys[i] = ndiffHostId(run.hosts[i]!);
   return keys;
 }
 
 /**
  * The scan as ndiff holds it: hosts sorted by get_id() (Python's sort is stable, so is ours). Only the ids
  * are computed for every host; the rest of ndiff's view is built per pair (viewHost). With `keys` (from
- * hostKeys), the run may come without its hosts: then NdScan.hosts is empty and hosts are read by index.
+ * ndiffHostIds), the run may come without its hosts: then NdScan.hosts is empty and hosts are read by index.
  */
-export function toNdiffScan(run: NmapRun, keys: (string | null)[] = hostKeys(run)): NdScan {
+export function toNdiffScan(run: NmapRun, keys: (string | null)[] = ndiffHostIds(run)): NdScan {
   const n = keys.length;
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((i, j) => {

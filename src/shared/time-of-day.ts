@@ -1,5 +1,13 @@
-// When held mail goes out: quiet hours and the daily digest time, in this machine's local time. Pure.
-import type { QuietHours } from '../../shared/settings.ts';
+// Times of day ("HH:MM", 24-hour, this machine's local time), the one rule for them: what is a valid time
+// (settings, schedules, the windows' forms), quiet hours and the daily digest time. Pure, browser-safe.
+import type { QuietHours } from './settings.ts';
+
+/** "HH:MM" from 00:00 to 23:59. */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export function isTimeOfDay(text: string): boolean {
+  return TIME_OF_DAY.test(text);
+}
 
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);

@@ -1,10 +1,11 @@
-// Changes in words, for the mail report and the desktop notification: one short line per change, and the
-// order a reader needs (new open ports first: they are what an intruder or a mistake looks like).
-import { changeKey, type Change, type ServiceSummary } from '../../shared/changes.ts';
-import type { HistoryEntry } from '../../shared/history.ts';
+// Changes in words, the one place for them: the mail report, desktop notifications, the CLI and the windows
+// all phrase and order changes through this module. One short line per change, and the order a reader needs
+// (new open ports first: they are what an intruder or a mistake looks like). Browser-safe.
+import { changeKey, type Change, type ServiceSummary } from './changes.ts';
+import type { HistoryEntry } from './history.ts';
 
-/** Lower sorts first. */
-const ORDER: Record<Change['kind'], number> = {
+/** The order of change kinds for a reader; lower sorts first. */
+export const KIND_ORDER: Readonly<Record<Change['kind'], number>> = {
   'port-opened': 0,
   'host-added': 1,
   'host-up': 2,
@@ -103,7 +104,7 @@ export function groupByHost(changes: Change[]): HostChanges[] {
     host,
     changes: list
       .map((c, i) => ({ c, i }))
-      .sort((a, b) => ORDER[a.c.kind] - ORDER[b.c.kind] || a.i - b.i)
+      .sort((a, b) => KIND_ORDER[a.c.kind] - KIND_ORDER[b.c.kind] || a.i - b.i)
       .map(({ c }) => c),
     newOpenPorts: list.filter(isNewOpenPort).length,
   }));
@@ -113,6 +114,12 @@ export function groupByHost(changes: Change[]): HostChanges[] {
     .map(({ g }) => g);
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** "1 host", "3 hosts"; the windows pass `show` to print large numbers with separators. */
+export function plural(
+  n: number,
+  one: string,
+  many = `${one}s`,
+  show: (n: number) => string = String,
+): string {
+  return `${show(n)} ${n === 1 ? one : many}`;
 }

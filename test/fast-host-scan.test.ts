@@ -1,0 +1,161 @@
+// The byte-level pass (src/engine/nmap/fast-host-scan.ts) only ever accepts what the full reader accepts,
+// with the same ids, digests and byte ranges; on anything else it gives up (null) and the full reader
+// decides. Checked on the corpus, on every corpus file damaged at seeded random places, cut short, and on a
+// file large enough that hosts straddle the pass's 1 MiB reads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ndiffHostId } from '../src/engine/diff/ndiff/scan-view.ts';
+import { fastDigest } from '../src/engine/nmap/fast-host-scan.ts';
+import { ScanFile } from '../src/engine/nmap/host-digests.ts';
+import { NmapXmlError } from '../src/engine/nmap/parse.ts';
+
+const corpus = path.resolve(import.meta.dirname, '../../shared/corpus/nmap-test-scans');
+const files = readdirSync(corpus)
+  .filter((f) => f.endsWith('.xml'))
+  .sort();
+const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-fast-scan-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** The fast pass's result (null: gave up) and the full reader's (null: refused), for these bytes. */
+function both(bytes: Uint8Array, name = 'scan.xml') {
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  const fd = openSync(file, 'r');
+  let fast;
+  try {
+    fast = fastDigest(fd, file, ndiffHostId);
+  } finally {
+    closeSync(fd);
+  }
+  const scan = ScanFile.open(file);
+  let full;
+  try {
+    full = scan.digestFully(ndiffHostId);
+  } catch (error) {
+    if (!(error instanceof NmapXmlError)) throw error;
+    full = null;
+  } finally {
+    scan.closeQuietly();
+  }
+  const strip = (d: typeof full) =>
+    d && { run: d.run, keys: d.keys, digests: d.digests, byteStarts: d.byteStarts, byteEnds: d.byteEnds };
+  return { fast: strip(fast as never), full: strip(full) };
+}
+
+test('corpus: the fast pass reads every scan as the full reader does', () => {
+  let accepted = 0;
+  for (const name of files) {
+    const { fast, full } = both(readFileSync(path.join(corpus, name)));
+    assert.ok(full, name);
+    if (fast === null) continue;
+    accepted++;
+    assert.deepEqual(fast, full, name);
+  }
+  // The point of the pass: nmap's own output is within its subset.
+  assert.ok(
+    accepted >= files.length - 1,
+    `only ${accepted} of ${files.length} corpus files took the fast pass`,
+  );
+});
+
+test('damaged scans: the fast pass gives up, or accepts exactly what the full reader accepts', () => {
+  const damage = [
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '/',
+    '=',
+    ' ',
+    '\x01',
+    '\x00',
+    '\xff',
+    '&#0;',
+    '&bogus;',
+    'a',
+    '\n',
+  ];
+  let cases = 0;
+  for (const name of files) {
+    const original = readFileSync(path.join(corpus, name));
+    const first = original.indexOf('<host');
+    const last = original.lastIndexOf('</host>');
+    if (first < 0) continue;
+    const random = seeded(name.length * 7919);
+    for (let k = 0; k < 120; k++) {
+      const at = first + Math.floor(random() * (last + 7 - first));
+      const piece = Buffer.from(damage[Math.floor(random() * damage.length)]!, 'latin1');
+      const replace = random() < 0.5 ? 1 : 0;
+      const bytes = Buffer.concat([original.subarray(0, at), piece, original.subarray(at + replace)]);
+      const { fast, full } = both(bytes);
+      const what = `${name} with ${JSON.stringify(piece.toString('latin1'))} at ${at}`;
+      if (fast !== null)
+        assert.deepEqual(fast, full, `${what}: accepted, so it must be what the full reader reads`);
+      cases++;
+    }
+  }
+  assert.ok(cases > 500);
+});
+
+test('cut scans: the fast pass never accepts a file that stops early', () => {
+  for (const name of files) {
+    const original = readFileSync(path.join(corpus, name));
+    const end = original.lastIndexOf('</nmaprun>');
+    const random = seeded(name.length * 104729);
+    for (let k = 0; k < 60; k++) {
+      const cut = Math.floor(random() * (end + 9));
+      assert.equal(both(original.subarray(0, cut)).fast, null, `${name} cut at ${cut}`);
+    }
+  }
+});
+
+test('a scan of several MiB: hosts across the 1 MiB reads have the same ids and digests', () => {
+  const original = readFileSync(path.join(corpus, 'complex.xml'), 'latin1');
+  const start = original.indexOf('<host');
+  const end = original.lastIndexOf('</host>') + '</host>\n'.length;
+  const hosts = original.slice(start, end);
+  const copies: string[] = [];
+  for (let i = 0; copies.length * hosts.length < 3.5 * 1024 * 1024; i++)
+    copies.push(hosts.replace(/addr="([0-9.]+)"/g, (_, a: string) => `addr="${a}${i % 7}"`));
+  const bytes = Buffer.from(original.slice(0, start) + copies.join('') + original.slice(end), 'latin1');
+  const { fast, full } = both(bytes, 'big.xml');
+  assert.ok(fast, 'the big scan took the fast pass');
+  assert.deepEqual(fast, full);
+});
+
+test('what the full reader refuses in a host, the fast pass leaves to it', () => {
+  const original = readFileSync(path.join(corpus, 'simple.xml'), 'latin1');
+  const at = original.indexOf('<address ');
+  const bad = [
+    '<x a="&#x0000000041;"/>', // a reference longer than the full reader takes
+    '<x a="1" a="2"/>', // a duplicate attribute
+    '<x a="<"/>', // '<' in a value
+    '<x a="\x01"/>', // a control character
+    '<x><y></x></y>', // tags that do not match
+    '<x a="&nbsp;"/>', // an undefined entity
+    '<x>&#0;</x>', // a character XML does not allow
+  ];
+  for (const piece of bad) {
+    const { fast, full } = both(Buffer.from(original.slice(0, at) + piece + original.slice(at), 'latin1'));
+    assert.equal(full, null, `${JSON.stringify(piece)}: the full reader refuses it`);
+    assert.equal(fast, null, `${JSON.stringify(piece)}: the fast pass must not accept it`);
+  }
+  // Within the subset, a host with an unknown element is still read by the fast pass, as the full reader reads it.
+  const { fast, full } = both(
+    Buffer.from(original.slice(0, at) + '<x a="&amp;b"/>' + original.slice(at), 'latin1'),
+  );
+  assert.ok(fast);
+  assert.deepEqual(fast, full);
+});
