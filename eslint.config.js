@@ -125,4 +125,44 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The browser UI's server (src/web): plain Node over the engine's handlers. Never Electron, never the
+    // windows' code (that runs in the browser: src/web/client, below).
+    files: ['src/web/**'],
+    ignores: ['src/web/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The browser UI server is plain Node: never electron.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**', '**/client/**'],
+              message: 'The web server uses the engine and the shared contract only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The browser UI's pages: the renderer's windows plus the HTTP transport for createApi (src/preload/api.ts,
+    // which imports no electron). Browser code: no Node built-ins, no engine, no shell.
+    files: ['src/web/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The browser UI runs in a browser: no electron.' }],
+          patterns: [
+            { group: nodeBuiltins, message: 'The browser UI runs in a browser: no Node built-ins.' },
+            {
+              group: ['**/engine/**', '**/main/**', '**/cli/**', '**/preload/preload*', '../*.ts'],
+              message: 'The browser pages import only src/shared, the renderer and createApi.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

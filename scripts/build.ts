@@ -1,7 +1,7 @@
 // Builds everything that runs outside the tests: the CLI (and its worker) for Node, and the Electron app
 // (main, preload, windows). esbuild bundles each entry (the CLI split per command) so start-up reads a few files, not dozens.
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -95,15 +95,42 @@ await build({
 // Policy forbids it), JSX for Preact. Not module scripts: a module is fetched in CORS mode, which over the
 // custom portwatch:// scheme depends on its privileges (corsEnabled); a classic script from the page's own
 // origin loads the same over portwatch://, http:// and file://.
-await build({
+const windowEntries: BuildOptions = {
   ...appEntries,
   platform: 'browser',
   format: 'iife',
   jsx: 'automatic',
   jsxImportSource: 'preact',
+  minify: true,
+};
+await build({
+  ...windowEntries,
   entryPoints: { settings: 'src/renderer/settings/main.tsx', history: 'src/renderer/history/main.tsx' },
   outdir: path.join(out, 'renderer'),
-  minify: true,
 });
 for (const page of ['settings.html', 'history.html'])
   await copyFile(path.join(root, 'src/renderer', page), path.join(out, 'renderer', page));
+
+// The same windows for a browser (`portwatch watch --ui`, src/web): the renderer's code behind an HTTP
+// transport, plus the status and sign-in pages. Their policy lets them connect to their own server, and to
+// nothing else; the app's windows connect nowhere.
+const webOut = path.join(out, 'web');
+await build({
+  ...windowEntries,
+  entryPoints: {
+    settings: 'src/web/client/settings.ts',
+    history: 'src/web/client/history.ts',
+    status: 'src/web/client/status.tsx',
+    login: 'src/web/client/login.ts',
+  },
+  outdir: webOut,
+  sourcemap: false,
+});
+for (const page of ['settings.html', 'history.html']) {
+  const html = await readFile(path.join(root, 'src/renderer', page), 'utf8');
+  if (!html.includes("connect-src 'none'"))
+    throw new Error(`${page}: its policy no longer says connect-src 'none'`);
+  await writeFile(path.join(webOut, page), html.replace("connect-src 'none'", "connect-src 'self'"));
+}
+for (const page of ['status.html', 'login.html'])
+  await copyFile(path.join(root, 'src/web/client', page), path.join(webOut, page));

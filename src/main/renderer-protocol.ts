@@ -1,22 +1,13 @@
 // The windows are served from a private `portwatch://app/` scheme rather than file://, so every response can
 // carry the Content-Security-Policy header and nothing outside dist/renderer can be read.
 import path from 'node:path';
+import { contentSecurityPolicy } from '../shared/csp.ts';
 
 export const RENDERER_SCHEME = 'portwatch';
 export const RENDERER_ORIGIN = `${RENDERER_SCHEME}://app`;
 
 /** The same policy is in each HTML file's meta tag: our own scripts and styles only, no network. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy("'none'");
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

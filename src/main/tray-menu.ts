@@ -1,6 +1,6 @@
 // The tray's context menu, built from the app's state. Everything is reachable from this menu, because a
 // click on the icon itself is not delivered on every Linux StatusNotifierItem host.
-import type { AppState, TrayState } from '../shared/ipc.ts';
+import { trayStateWords, type AppState } from '../shared/ipc.ts';
 import type { MenuItemSpec } from './deps.ts';
 
 export interface TrayActions {
@@ -18,14 +18,6 @@ export interface TrayMenuOptions {
   now?: Date;
 }
 
-const stateWords: Record<TrayState, string> = {
-  quiet: 'No changes',
-  unseen: 'Changes to review',
-  scanning: 'Scanning…',
-  error: 'A scan failed',
-  paused: 'Paused',
-};
-
 /** "14:05" today, "Mon 14:05" within a week, otherwise the date. */
 export function shortTime(iso: string, now = new Date()): string {
   const d = new Date(iso);
@@ -37,7 +29,7 @@ export function shortTime(iso: string, now = new Date()): string {
 }
 
 export function trayTooltip(state: AppState): string {
-  const lines = [`Portwatch: ${stateWords[state.state]}`];
+  const lines = [`Portwatch: ${trayStateWords[state.state]}`];
   for (const p of state.profiles) {
     if (p.progress) lines.push(`${p.name}: ${p.progress.task} ${Math.round(p.progress.percent)}%`);
     else if (p.scanning) lines.push(`${p.name}: starting scan`);

@@ -300,6 +300,15 @@ export interface LocalNetwork {
 
 export type TrayState = 'quiet' | 'unseen' | 'scanning' | 'error' | 'paused';
 
+/** The overall state in words: the tray's tooltip and the browser UI's status page. */
+export const trayStateWords: Record<TrayState, string> = {
+  quiet: 'No changes',
+  unseen: 'Changes to review',
+  scanning: 'Scanning…',
+  error: 'A scan failed',
+  paused: 'Paused',
+};
+
 export interface ProfileState {
   name: string;
   paused: boolean;

@@ -15,6 +15,12 @@ import { UserError } from '../../engine/errors.ts';
 import type { SecretStatus } from '../../shared/settings.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { readPassword } from '../../engine/config/read-secret.ts';
+import {
+  UI_PASSWORD_KEY,
+  clearUiPassword,
+  readUiPasswordHash,
+  setUiPassword,
+} from '../../engine/config/ui-password.ts';
 
 function maskedPassword(status: SecretStatus): string {
   if (!status.set) return '(not set)';
@@ -25,6 +31,7 @@ function maskedPassword(status: SecretStatus): string {
 const keyList = [
   ...SETTING_KEYS.map((k) => `  ${k.key.padEnd(28)} ${k.accepts}`),
   `  ${PASSWORD_KEY.padEnd(28)} the mail password; '-' reads it from standard input (kept out of shell history)`,
+  `  ${UI_PASSWORD_KEY.padEnd(28)} a password for the browser UI (watch --ui); '-' reads it from standard input`,
 ].join('\n');
 
 async function checkCaFile(value: string): Promise<string> {
@@ -51,6 +58,11 @@ async function get(args: string[], ctx: CommandContext): Promise<number> {
     ctx.stdout.write(maskedPassword(await secrets.status()) + '\n');
     return 0;
   }
+  const uiPassword = (await readUiPasswordHash(ctx.dataDir)) ? '******** (a scrypt hash)' : '(not set)';
+  if (key === UI_PASSWORD_KEY) {
+    ctx.stdout.write(uiPassword + '\n');
+    return 0;
+  }
   if (key !== undefined) {
     ctx.stdout.write(formatValue(findKey(key).get(settings)) + '\n');
     return 0;
@@ -64,6 +76,7 @@ async function get(args: string[], ctx: CommandContext): Promise<number> {
     status = `(unreadable: ${(error as Error).message})`;
   }
   lines.splice(email + 1, 0, `${PASSWORD_KEY} = ${status}`);
+  lines.push(`${UI_PASSWORD_KEY} = ${uiPassword}`);
   ctx.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
@@ -74,6 +87,17 @@ async function set(args: string[], ctx: CommandContext): Promise<number> {
     throw new UserError(
       "usage: portwatch config set KEY VALUE (quote values with spaces; 'portwatch config --help' lists the keys)",
     );
+  }
+  if (key === UI_PASSWORD_KEY) {
+    const password = value === '-' ? await readPassword(ctx) : value;
+    if (value !== '-')
+      ctx.stderr.write(
+        "portwatch: note: a password on the command line stays in your shell history; next time use 'portwatch config set ui.password -'\n",
+      );
+    if (password.length < 8) throw new UserError('the UI password is too short; use at least 8 characters');
+    await setUiPassword(ctx.dataDir, password);
+    ctx.stdout.write('ui.password stored as a salted scrypt hash (readable by this user only)\n');
+    return 0;
   }
   if (key === PASSWORD_KEY) {
     const secrets = createSecretStore({ dataDir: ctx.dataDir, env: ctx.env });
@@ -118,6 +142,11 @@ async function set(args: string[], ctx: CommandContext): Promise<number> {
 async function unset(args: string[], ctx: CommandContext): Promise<number> {
   const [key, ...extra] = args;
   if (key === undefined || extra.length > 0) throw new UserError('usage: portwatch config unset KEY');
+  if (key === UI_PASSWORD_KEY) {
+    await clearUiPassword(ctx.dataDir);
+    ctx.stdout.write('ui.password removed (sign in with the link watch --ui prints)\n');
+    return 0;
+  }
   if (key === PASSWORD_KEY) {
     await createSecretStore({ dataDir: ctx.dataDir, env: ctx.env }).clear();
     ctx.stdout.write('email.password removed\n');
@@ -142,6 +171,7 @@ never printed: 'config get' shows whether it is set and where it is kept.
   portwatch config set email.password -     reads the password from standard input (hidden when typed
                                             at a terminal), so it stays out of your shell history
   PORTWATCH_SMTP_PASSWORD=...               when set, used instead of the stored password
+  portwatch config set ui.password -        a password for the browser UI, kept as a salted scrypt hash
 
 Keys:
 ${keyList}

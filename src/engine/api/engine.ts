@@ -32,6 +32,11 @@ export interface AppEngine {
 
   /** All history entries, newest first (optionally of one profile). */
   history(profile?: string): Promise<HistoryEntry[]>;
+  /**
+   * A profile's newest `count` entries (newest first) and how many it has in all, without reading the whole
+   * history when it is not read yet: the history window's first page, fast with a year of scans.
+   */
+  historyHead(profile: string, count: number): Promise<{ entries: HistoryEntry[]; total: number }>;
   entry(id: string): Promise<HistoryEntry | null>;
   /** ndiff's text or XML, reference -> this scan; '' when either scan's XML is gone. */
   ndiff(entryId: string, format: 'text' | 'xml'): Promise<string>;

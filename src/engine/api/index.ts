@@ -23,6 +23,9 @@ import { exportScan } from './export.ts';
 import { pageOf, seriesOf, toRow } from './rows.ts';
 import type { AppStatus } from './status.ts';
 
+/** How far into one profile's unfiltered timeline pages are read from the end of its log. */
+const HEAD_ENTRIES = 1000;
+
 export type Handlers = { [C in Channel]: (payload: unknown) => Promise<Result<RequestResults[C]>> };
 
 export interface HandlerContext {
@@ -123,6 +126,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return engine.captureReference(profile, (p) => ctx.onProgress?.(p));
     },
     async listHistory(query) {
+      // The first pages of one profile's timeline, unfiltered (what the window shows first) come from the
+      // end of its log: the log is in scan order, one scan per profile at a time.
+      const { profile, offset, limit, ...filters } = query;
+      if (profile && offset + limit <= HEAD_ENTRIES && Object.values(filters).every((v) => v === undefined)) {
+        const head = await engine.historyHead(profile, offset + limit);
+        return { rows: pageOf(head.entries, query).rows, total: head.total };
+      }
       return pageOf(await engine.history(query.profile), query);
     },
     async getScan({ id }) {

@@ -24,6 +24,7 @@ import type { ReferenceSummary } from '../../shared/ipc.ts';
 import type { NmapRun } from '../../shared/scan.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { describeScheduleError, validateSchedule } from '../../shared/validate/index.ts';
+import { repeatedPartsSharer } from './compact.ts';
 import type { AppEngine } from './engine.ts';
 
 export interface AppEngineOptions {
@@ -37,6 +38,8 @@ export interface AppEngineOptions {
   testMailTimeoutMs?: number;
   /** Monitor tuning for tests (clock, offline check). */
   monitor?: OpenEngineOptions['monitor'];
+  /** Log lines also go here (`portwatch watch --ui`: the CLI's stderr). */
+  stderr?: OpenEngineOptions['stderr'];
 }
 
 export interface OpenedAppEngine {
@@ -67,18 +70,29 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
     ...(options.codec ? { codec: options.codec } : {}),
     ...(options.reporter ? { reporter: options.reporter } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
   });
   const { env, secrets, mail, monitor, policy, log } = opened;
 
   // Each profile's history, read once and kept while its log file is unchanged (the CLI may append too).
   const cache = new Map<string, { stamp: string; entries: HistoryEntry[] }>();
+  const stampOf = (file: string) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return { stat, stamp: stat ? `${stat.size}:${stat.mtimeMs}` : 'none' };
+  };
   const historyOf = (name: string): HistoryEntry[] => {
     const file = monitor.store.paths(name).historyLog;
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
-    const stamp = stat ? `${stat.size}:${stat.mtimeMs}` : 'none';
+    const { stat, stamp } = stampOf(file);
     const known = cache.get(name);
     if (known && known.stamp === stamp) return known.entries;
-    const entries = stat ? monitor.history(name, Number.MAX_SAFE_INTEGER).records : [];
+    // Read in pages, each compacted as it comes, so a long history never sits in memory twice.
+    const entries: HistoryEntry[] = [];
+    const compact = repeatedPartsSharer();
+    for (let before: number | undefined, more = stat !== undefined; more; more = before !== undefined) {
+      const page = monitor.history(name, 2000, before);
+      for (const entry of page.records) entries.push(compact(entry));
+      before = page.next;
+    }
     cache.set(name, { stamp, entries });
     return entries;
   };
@@ -188,6 +202,18 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
         return historyOf(name);
       }
       return monitor.listProfiles().flatMap((p) => historyOf(p.name));
+    },
+    async historyHead(name, count) {
+      monitor.getProfile(name);
+      const file = monitor.store.paths(name).historyLog;
+      const known = cache.get(name);
+      if (known && known.stamp === stampOf(file).stamp)
+        return { entries: known.entries.slice(0, count), total: known.entries.length };
+      // Not read yet: the newest lines from the end of the log, and the count of its lines.
+      const text = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+      let total = 0;
+      for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) total++;
+      return { entries: monitor.history(name, count).records, total };
     },
     async entry(id) {
       const entry = findEntry(id);
