@@ -13,6 +13,7 @@ import type { HistoryEntry } from '../src/shared/history.ts';
 import { lockHolder } from '../src/engine/store/lock.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
 import { Listeners, closedPort } from './support/listeners.ts';
+import { nmapChildren } from './support/processes.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'portwatch');
@@ -283,24 +284,6 @@ test('watch runs a missed scheduled scan once at start and stops cleanly on SIGT
   const entries = await lastEntries(dataDir, 'cron', 10);
   assert.equal(entries.length, 1);
 });
-
-/** Pids of the nmap processes whose parent is `pid` (from /proc). */
-function nmapChildren(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // "pid (comm) state ppid ...": comm may hold spaces, so read from the last ')'.
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'nmap' && ppid === pid) found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
 
 test('Ctrl-C during a scan stops nmap, records the scan as cancelled, exits 2 and frees the profile', async (t) => {
   const dataDir = tempData(t);

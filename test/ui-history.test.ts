@@ -278,3 +278,51 @@ test(
     await context.close();
   },
 );
+
+test(
+  'a scan detail shows its report per channel: delivered, waiting, or failed with the reason',
+  { skip },
+  async () => {
+    const entry = scans[2]!; // the scan that opened two ports
+    const outbox = bridge.opened.mail.outbox;
+    const item = {
+      kind: 'changes' as const,
+      entryId: entry.id,
+      profile: entry.profile,
+      startedAt: entry.startedAt,
+      durationMs: entry.durationMs,
+      status: entry.status,
+      counts: entry.counts,
+      changes: entry.changes,
+      ndiffText: '',
+    };
+    const report = { items: [item], mode: 'single' as const };
+    await outbox.enqueueReport('phone', report, 'Portwatch: 2 changes', [entry.id]);
+    const chat = await outbox.enqueueReport('chat', report, 'Portwatch: 2 changes', [entry.id]);
+    const failed = await outbox.attempt(
+      chat.id,
+      async () => {
+        throw new Error('HTTP 404: Unknown Webhook; the webhook was deleted or the URL is wrong');
+      },
+      (error) => ({ permanent: true, message: (error as Error).message }),
+    );
+    assert.equal(failed.outcome, 'failed');
+
+    const { page, problems, context } = await newWatchedPage(browser);
+    await bridge.attach(page);
+    await page.goto(bridge.url('history.html', `scan=${encodeURIComponent(entry.id)}`));
+    const detail = page.getByTestId('scan-detail');
+    await detail.waitFor();
+    await detail
+      .getByTestId('delivery')
+      .filter({ hasText: /^chat: failed: HTTP 404/ })
+      .waitFor();
+    const shown = await detail.getByTestId('delivery').allInnerTexts();
+    assert.deepEqual(shown, [
+      'chat: failed: HTTP 404: Unknown Webhook; the webhook was deleted or the URL is wrong',
+      'phone: waiting (attempt 0)',
+    ]);
+    assert.deepEqual(problems, []);
+    await context.close();
+  },
+);

@@ -12,6 +12,7 @@ import { chromiumMissing, launchChromium, newWatchedPage } from './support/brows
 import { openBridge, type Bridge } from './support/ipc-bridge.ts';
 import { Listeners, nmapXml } from './support/listeners.ts';
 import { TestSmtpServer } from './support/smtp.ts';
+import { HttpReceiver } from './support/http-receiver.ts';
 
 const HOST = '127.0.50.21';
 const SMTP_HOST = '127.0.50.22';
@@ -310,3 +311,63 @@ test('capture a reference now (a real scan), and remove a profile after confirmi
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test(
+  'channels: add one (a bad URL explained first), test it and see the answer, remove it',
+  { skip },
+  async () => {
+    const receiver = await new HttpReceiver('127.0.121.8').start();
+    try {
+      receiver.answer = () => ({ status: 200, body: '{"id":"ui1","event":"message"}' });
+      const { page, problems, context } = await newWatchedPage(browser);
+      await bridge.attach(page);
+      await page.goto(bridge.url('settings.html'));
+      await page.getByRole('button', { name: 'Channels', exact: true }).click();
+      await page.getByRole('heading', { name: 'Add a channel' }).waitFor();
+      await page.getByText('No channels yet.').waitFor();
+
+      await page.getByLabel('Channel name').fill('phone');
+      await page.getByLabel('URL', { exact: true }).fill('http://ntfy.example.com/topic');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByText('use the https:// address').waitFor();
+      const none = await bridge.handlers.listChannels({});
+      assert.ok(none.ok && none.value.length === 0, 'nothing was added');
+
+      const url = receiver.url('/ui-topic-K7pQ');
+      await page.getByLabel('URL', { exact: true }).fill(url);
+      await page.getByLabel('Access token').fill('tk_ui_secret');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      const row = page.getByTestId('channel-phone');
+      await row.waitFor();
+      const shown = await row.innerText();
+      assert.match(shown, /127\.0\.121\.8:\d+ …K7pQ/);
+      assert.ok(!shown.includes('ui-topic'), 'the URL is never shown in full');
+      assert.ok(!(await page.content()).includes('tk_ui_secret'), 'nor the token');
+      assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), '', 'the form is cleared');
+
+      await row.getByRole('button', { name: 'Test' }).click();
+      const answer = page.getByTestId('channel-answer');
+      await answer.waitFor();
+      assert.match(
+        await answer.innerText(),
+        /^Sent\. The server said: delivered \(HTTP 200: \{"id":"ui1","event":"message"\}\)$/,
+      );
+      assert.equal(receiver.requests.length, 1);
+      assert.equal(receiver.requests[0]!.headers.authorization, 'Bearer tk_ui_secret');
+
+      receiver.answer = () => ({ status: 404, body: 'not found' });
+      await row.getByRole('button', { name: 'Test' }).click();
+      await page.getByTestId('channel-answer').filter({ hasText: 'webhook was deleted' }).waitFor();
+      await page.screenshot({ path: path.join(shots, 'settings-channels.png'), fullPage: true });
+
+      await row.getByRole('button', { name: 'Remove' }).click();
+      await row.waitFor({ state: 'detached' });
+      const after = await bridge.handlers.listChannels({});
+      assert.ok(after.ok && after.value.length === 0);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await receiver.stop();
+    }
+  },
+);

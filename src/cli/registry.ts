@@ -15,6 +15,8 @@ export const commands: CommandEntry[] = [
   { name: 'ignore', load: async () => (await import('./commands/ignore.ts')).ignoreCommand },
   { name: 'watch', load: async () => (await import('./commands/watch.ts')).watchCommand },
   { name: 'config', load: async () => (await import('./commands/config.ts')).configCommand },
+  { name: 'channel', load: async () => (await import('./commands/channel.ts')).channelCommand },
   { name: 'mail', load: async () => (await import('./commands/mail.ts')).mailCommand },
+  { name: 'service', load: async () => (await import('./commands/service.ts')).serviceCommand },
   { name: 'diff', load: async () => (await import('./commands/diff.ts')).diffCommand },
 ];

@@ -56,7 +56,16 @@ export async function openEngine(dataDir: string, options: OpenEngineOptions = {
   const secrets = createSecretStore({ dataDir, env, ...(options.codec ? { codec: options.codec } : {}) });
   const log = openLog({ dataDir, ...(options.stderr ? { stderr: options.stderr } : {}) });
   const policy = new NotificationPolicy({ dataDir, ...(options.mail?.now ? { now: options.mail.now } : {}) });
-  const mail = createMailReporter({ log: log.for('mail'), ...options.mail, dataDir, env, secrets, policy });
+  const mail = createMailReporter({
+    log: log.for('mail'),
+    ...options.mail,
+    dataDir,
+    env,
+    secrets,
+    policy,
+    // The channels' secrets are protected like the mail password (the app: safeStorage).
+    ...(options.codec ? { codec: options.codec } : {}),
+  });
   const monitor = new Monitor({
     ...options.monitor,
     dataDir,

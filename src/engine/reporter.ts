@@ -1,6 +1,6 @@
 // How the monitor tells the user: it calls a Reporter after every recorded scan. The mail module provides
 // one (email reports through the outbox); the app adds desktop notifications; the CLI may use none.
-import type { HistoryEntry, DeliveryState } from '../shared/history.ts';
+import type { ChannelDelivery, HistoryEntry, DeliveryState } from '../shared/history.ts';
 import type { Profile } from '../shared/profile.ts';
 
 export interface ScanReport {
@@ -17,6 +17,8 @@ export interface Reporter {
   watchdog(profile: Profile, lastSuccessAt: string | null): Promise<void>;
   /** Whether the report about this history entry was delivered, is waiting, or failed. */
   deliveryState(entryId: string): Promise<DeliveryState>;
+  /** Per channel ('email' and each alert channel), when the reporter sends to more than one. */
+  deliveries?(entryId: string): Promise<ChannelDelivery[]>;
 }
 
 /** Reports nothing: for runs with no channel configured. */
@@ -35,11 +37,26 @@ export const silentReporter: Reporter = {
  */
 export async function withDelivery(
   entries: readonly HistoryEntry[],
-  reporter: Pick<Reporter, 'deliveryState'>,
+  reporter: Pick<Reporter, 'deliveryState' | 'deliveries'>,
 ): Promise<HistoryEntry[]> {
   const filled: HistoryEntry[] = [];
-  for (const entry of entries) filled.push({ ...entry, delivery: await reporter.deliveryState(entry.id) });
+  for (const entry of entries) {
+    const delivery = await reporter.deliveryState(entry.id);
+    const deliveries = (await reporter.deliveries?.(entry.id)) ?? [];
+    filled.push({ ...entry, delivery, ...(deliveries.length > 0 ? { deliveries } : {}) });
+  }
   return filled;
+}
+
+/** "email: report delivered ...; phone: report failed: ..."; the overall state when there is one channel. */
+export function describeDeliveries(entry: Pick<HistoryEntry, 'delivery' | 'deliveries'>): string | undefined {
+  const list = entry.deliveries ?? [];
+  if (list.length <= 1 || list.every((d) => d.channel === 'email')) return describeDelivery(entry.delivery);
+  const parts = list.flatMap((d) => {
+    const text = describeDelivery(d.delivery);
+    return text ? [`${d.channel}: ${text.replace(/^report /, '')}`] : [];
+  });
+  return parts.length > 0 ? `report ${parts.join('; ')}` : undefined;
 }
 
 /** "report delivered", "report waiting (...)", "report failed: ..."; undefined when nothing was to be sent. */

@@ -116,6 +116,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp | null> 
         await mail.watchdog(profile, lastSuccessAt);
       },
       deliveryState: (id) => mail.deliveryState(id),
+      deliveries: (id) => mail.deliveries(id),
     };
   };
   const opened = await options.openEngine({

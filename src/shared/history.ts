@@ -18,6 +18,12 @@ export type DeliveryState =
   | { state: 'delivered'; at: string }
   | { state: 'failed'; error: string };
 
+/** How the report about a scan went on one channel ('email' or a channel's name). */
+export interface ChannelDelivery {
+  channel: string;
+  delivery: DeliveryState;
+}
+
 export interface HistoryEntry {
   id: string;
   profile: string;
@@ -37,7 +43,10 @@ export interface HistoryEntry {
   referenceId?: string;
   /** Raw XML kept (references and scans that changed something; the rest are pruned by retention). */
   hasXml: boolean;
+  /** Over every channel: failed if any failed, waiting if any waits, delivered when all were. */
   delivery: DeliveryState;
+  /** Per channel, mail first; absent when nothing was to be sent. */
+  deliveries?: ChannelDelivery[];
   /** Something the user should know about this scan, e.g. that it became the first reference. */
   note?: string;
   /** When changes were confirmed by a second scan of just the changed hosts and ports. */

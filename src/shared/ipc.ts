@@ -4,6 +4,7 @@
 // breaks the build instead of failing at run time. Browser-safe: zod and shared types only.
 import { z } from 'zod';
 import type { Change } from './changes.ts';
+import { channelKinds, type ChannelAnswer, type ChannelInfo } from './channels.ts';
 import type { HistoryEntry, ScanStatus } from './history.ts';
 import type { Profile, ScanOptions, Schedule } from './profile.ts';
 import type { SecretStatus, Settings } from './settings.ts';
@@ -35,6 +36,10 @@ export const channels = [
   'nmapStatus',
   'scanNow',
   'setPaused',
+  'listChannels',
+  'addChannel',
+  'testChannel',
+  'removeChannel',
   'localNetworks',
 ] as const;
 export type Channel = (typeof channels)[number];
@@ -158,6 +163,21 @@ function buildSchemas() {
     nmapStatus: none,
     scanNow: z.object({ profile: z.string().optional() }).strict(),
     setPaused: z.object({ profile: z.string().optional(), paused: z.boolean() }).strict(),
+    listChannels: none,
+    addChannel: z
+      .object({
+        name: z.string().trim().min(1, 'give the channel a name').max(40, 'use at most 40 characters'),
+        kind: z.enum(channelKinds),
+        url: z.string().trim().min(1, 'paste the webhook or topic URL'),
+        token: z.string().optional(),
+        hmacKey: z.string().optional(),
+        priority: z.int().min(1).max(5).optional(),
+        tags: z.array(z.string()).optional(),
+        profiles: z.array(z.string()).optional(),
+      })
+      .strict(),
+    testChannel: z.object({ name: z.string().min(1) }).strict(),
+    removeChannel: z.object({ name: z.string().min(1) }).strict(),
     localNetworks: none,
   } satisfies Record<Channel, z.ZodType>;
 
@@ -182,6 +202,7 @@ export type RequestSchemas = Schemas['requestSchemas'];
 export type Payload<C extends Channel> = z.input<RequestSchemas[C]>;
 export type ProfileInput = z.infer<Schemas['profileInputSchema']>;
 export type HistoryQuery = z.infer<Schemas['historyQuerySchema']>;
+export type ChannelInput = z.infer<RequestSchemas['addChannel']>;
 
 // ---- Result types -----------------------------------------------------------------------------------------
 
@@ -328,6 +349,12 @@ export interface RequestResults {
   nmapStatus: NmapStatus;
   scanNow: { started: string[] };
   setPaused: AppState;
+  /** Channels as they may be shown: no URL, token or key, only the host and the last 4 characters. */
+  listChannels: ChannelInfo[];
+  addChannel: ChannelInfo[];
+  /** The server's answer to a real test message. */
+  testChannel: ChannelAnswer;
+  removeChannel: ChannelInfo[];
   /** This machine's networks, best first (computed from its interfaces; nothing is scanned). */
   localNetworks: { networks: LocalNetwork[] };
 }

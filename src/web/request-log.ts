@@ -14,6 +14,9 @@ export const stateChanging = new Set<Channel>([
   'clearMailPassword',
   'scanNow',
   'setPaused',
+  'addChannel',
+  'testChannel',
+  'removeChannel',
 ]);
 
 /** "email.host: smtp.a -> smtp.b, quietHours.enabled: false -> true" */
@@ -57,6 +60,13 @@ function whatChanged(channel: Channel, payload: unknown, before: Settings | unde
       return `scan started: ${p.profile ? `'${String(p.profile)}'` : 'every profile'}`;
     case 'setPaused':
       return `${p.paused ? 'paused' : 'resumed'}: ${p.profile ? `'${String(p.profile)}'` : 'every profile'}`;
+    // A channel's URL, token and key are secrets: only its name and kind are logged.
+    case 'addChannel':
+      return `channel '${String(p.name)}' (${String(p.kind)}) added`;
+    case 'testChannel':
+      return `channel '${String(p.name)}': test message sent`;
+    case 'removeChannel':
+      return `channel '${String(p.name)}' removed`;
     default:
       return channel;
   }

@@ -3,7 +3,7 @@ import { scanLine } from '../../engine/monitor/cli.ts';
 import { expectPositionals, intOption, parseCommandArgs, stringValue } from '../args.ts';
 import { Monitor } from '../../engine/monitor/monitor.ts';
 import { createMailReporter } from '../../engine/mail/mail-reporter.ts';
-import { describeDelivery, withDelivery } from '../../engine/reporter.ts';
+import { describeDeliveries, withDelivery } from '../../engine/reporter.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'portwatch history NAME [--limit N] [--json]';
@@ -39,7 +39,7 @@ Lists the profile's scans, newest first: when, outcome, what was seen, how many 
       return 0;
     }
     for (const entry of records) {
-      const delivery = describeDelivery(entry.delivery);
+      const delivery = describeDeliveries(entry);
       ctx.stdout.write(`${entry.id}  ${scanLine(entry)}${delivery ? `; ${delivery}` : ''}\n`);
     }
     if (page.next !== undefined) ctx.stdout.write(`(older scans: --limit ${limit * 2})\n`);

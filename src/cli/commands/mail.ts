@@ -81,7 +81,7 @@ async function status(args: string[], ctx: CommandContext): Promise<number> {
         ? 'FAILED '
         : `waiting (${plural(r.attempts, 'attempt')} so far, next ${formatTime(r.nextAttemptAt)})`;
     ctx.stdout.write(
-      `${what}  ${formatTime(r.createdAt)}  ${r.subject}${r.lastError ? `\n    ${r.lastError}` : ''}\n`,
+      `${what}  ${formatTime(r.createdAt)}  ${r.channel ? `${r.channel}: ` : ''}${r.subject}${r.lastError ? `\n    ${r.lastError}` : ''}\n`,
     );
   }
   if (open.length === 0) ctx.stdout.write('nothing waiting in the outbox\n');

@@ -9,7 +9,7 @@ import { expectPositionals, listValue, parseCommandArgs, stringValue, type Parse
 import type { Command } from '../command.ts';
 
 const usage =
-  'portwatch watch [--ui [--listen ADDRESS:PORT] [--tls-cert FILE --tls-key FILE | --insecure-http] [--allow-host NAME]...]';
+  'portwatch watch [--metrics [ADDRESS:]PORT] [--ui [--listen ADDRESS:PORT] [--tls-cert FILE --tls-key FILE | --insecure-http] [--allow-host NAME]...]';
 
 const options = {
   ui: { type: 'boolean' },
@@ -18,6 +18,7 @@ const options = {
   'tls-key': { type: 'string' },
   'insecure-http': { type: 'boolean' },
   'allow-host': { type: 'string', multiple: true },
+  metrics: { type: 'string' },
 } as const;
 
 async function readTls(values: ParsedArgs['values']) {
@@ -49,13 +50,17 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
                        serve HTTPS (PEM files); needed to listen beyond loopback
   --insecure-http      listen beyond loopback over plain HTTP anyway (not recommended)
   --allow-host NAME    also answer to this host name (a reverse proxy's public name); repeatable
+  --metrics [ADDRESS:]PORT
+                       serve Prometheus metrics at http://ADDRESS:PORT/metrics (default address 127.0.0.1;
+                       give another address only on a network you trust)
 `,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, options, usage);
     expectPositionals(positionals, [], usage);
     const ui = values.ui === true ? await startUi(values, ctx) : undefined;
-    if (!ui && Object.keys(values).length > 0)
-      throw new UserError(`--${Object.keys(values)[0]} works with --ui only; usage: ${usage}`);
+    const uiOnly = Object.keys(values).filter((k) => k !== 'metrics');
+    if (!ui && uiOnly.length > 0) throw new UserError(`--${uiOnly[0]} works with --ui only; usage: ${usage}`);
+    const metricsAt = stringValue(values, 'metrics');
     const { monitor, mail, close } = ui
       ? {
           monitor: ui.opened.monitor,
@@ -66,6 +71,14 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
           },
         }
       : await openEngine(ctx.dataDir, { env: ctx.env, stderr: ctx.stderr });
+    // --metrics: the Prometheus endpoint, loaded only when asked for. Delivery failures (mail and each
+    // channel) are logged by the engine, one line each, on stderr.
+    const metrics = metricsAt
+      ? await (
+          await import('../../engine/metrics/serve.ts')
+        ).startMetricsEndpoint(metricsAt, { monitor, outbox: mail.outbox, channels: mail.channels })
+      : undefined;
+    if (metrics) ctx.stderr.write(`metrics on ${metrics.url}${metrics.note}\n`);
     monitor.on('scan-finished', ({ entry }) => ctx.stdout.write(scanLine(entry) + '\n'));
     monitor.on('watchdog', ({ profile, lastSuccessAt }) =>
       ctx.stdout.write(
@@ -99,6 +112,7 @@ A run missed while nothing was watching runs once at start. For systemd, a conta
     await stopped;
     ctx.stderr.write('stopping: cancelling running scans...\n');
     await monitor.stop();
+    await metrics?.close();
     await close();
     ctx.stderr.write('stopped\n');
     return 0;

@@ -5,7 +5,9 @@ import type { HistoryEntry } from '../../shared/history.ts';
 import type { Profile, Schedule } from '../../shared/profile.ts';
 import type { NmapRun } from '../../shared/scan.ts';
 import type { SecretStatus, Settings } from '../../shared/settings.ts';
+import type { ChannelAnswer, ChannelInfo } from '../../shared/channels.ts';
 import type {
+  ChannelInput,
   NmapStatus,
   ProfileInput,
   ReferenceSummary,
@@ -53,4 +55,11 @@ export interface AppEngine {
   /** Sends a test mail with these (or the saved) settings; resolves to what the server said. */
   sendTestEmail(settings?: Settings): Promise<string>;
   nmapStatus(): Promise<NmapStatus>;
+
+  /** Alert channels besides mail; their secrets stay in the engine. */
+  listChannels(): Promise<ChannelInfo[]>;
+  addChannel(input: ChannelInput): Promise<ChannelInfo>;
+  /** Sends a real test message; resolves to the server's answer, explained. */
+  testChannel(name: string): Promise<ChannelAnswer>;
+  removeChannel(name: string): Promise<void>;
 }

@@ -171,6 +171,16 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     async scanNow({ profile }) {
       return { started: await engine.scanNow(profile) };
     },
+    listChannels: () => engine.listChannels(),
+    async addChannel(input) {
+      await engine.addChannel(input);
+      return engine.listChannels();
+    },
+    testChannel: ({ name }) => engine.testChannel(name),
+    async removeChannel({ name }) {
+      await engine.removeChannel(name);
+      return engine.listChannels();
+    },
     async setPaused({ profile, paused }) {
       const names = profile ? [profile] : (await engine.listProfiles()).map((p) => p.name);
       for (const name of names) await engine.setPaused(name, paused);

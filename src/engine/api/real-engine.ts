@@ -9,6 +9,7 @@ import { UserError, messageOf } from '../errors.ts';
 import type { MailReporter } from '../mail/mail-reporter.ts';
 import { reportForScan } from '../mail/report.ts';
 import { sendTestMessage } from '../mail/test-message.ts';
+import { testChannel } from '../channels/send.ts';
 import { mailNotReady } from '../mail/transport.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import { ReferenceStore, type ReferenceMeta } from '../monitor/references.ts';
@@ -256,6 +257,13 @@ export async function openAppEngine(options: AppEngineOptions): Promise<OpenedAp
       const response = await sendTestMessage(email, password, options.testMailTimeoutMs);
       return `Sent to ${email.to.join(', ')} via ${email.host}:${email.port}; the server said: ${response}`;
     },
+    listChannels: () => mail.channels.list(),
+    addChannel: (input) => mail.channels.add(input),
+    async testChannel(name) {
+      const { ok, status, message } = await testChannel(mail.channels, name);
+      return { ok, message, ...(status !== undefined ? { status } : {}) };
+    },
+    removeChannel: (name) => mail.channels.remove(name),
     async nmapStatus() {
       const settings = await opened.reloadSettings().catch(() => undefined);
       try {

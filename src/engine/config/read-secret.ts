@@ -6,8 +6,12 @@ interface Prompt {
   stderr: Writable;
 }
 
-export async function readPassword(ctx: Prompt, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
-  if (stdin.isTTY) return readHidden(ctx, stdin);
+export async function readPassword(
+  ctx: Prompt,
+  stdin: NodeJS.ReadStream = process.stdin,
+  label = 'Mail password',
+): Promise<string> {
+  if (stdin.isTTY) return readHidden(ctx, stdin, label);
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) {
     chunks.push(Buffer.from(chunk as Buffer));
@@ -17,13 +21,15 @@ export async function readPassword(ctx: Prompt, stdin: NodeJS.ReadStream = proce
   const line = text.split(/\r?\n/)[0] ?? '';
   if (line === '')
     throw new UserError(
-      "no password on standard input; pipe it in or type it: 'portwatch config set email.password -'",
+      label === 'Mail password'
+        ? "no password on standard input; pipe it in or type it: 'portwatch config set email.password -'"
+        : `no ${label.toLowerCase()} on standard input; pipe it in or type it`,
     );
   return line;
 }
 
-function readHidden(ctx: Prompt, stdin: NodeJS.ReadStream): Promise<string> {
-  ctx.stderr.write('Mail password (not shown): ');
+function readHidden(ctx: Prompt, stdin: NodeJS.ReadStream, label: string): Promise<string> {
+  ctx.stderr.write(`${label} (not shown): `);
   return new Promise((resolve, reject) => {
     let value = '';
     stdin.setRawMode(true);

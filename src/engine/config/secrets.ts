@@ -52,7 +52,7 @@ export function secretFilePath(dataDir: string): string {
 const checkModes = process.platform !== 'win32';
 
 /** A file only its owner may read: 0600 inside a 0700 directory. Refuses to read one that others can. */
-export function fileBackend(file: string): SecretBackend {
+export function fileBackend(file: string, what = 'mail password'): SecretBackend {
   const dir = path.dirname(file);
   return {
     where: file,
@@ -62,20 +62,18 @@ export function fileBackend(file: string): SecretBackend {
         handle = await fs.open(file, 'r');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new UserError(`cannot read the mail password file ${file}: ${messageOf(error)}`);
+        throw new UserError(`cannot read the ${what} file ${file}: ${messageOf(error)}`);
       }
       try {
         const stat = await handle.stat();
         if (checkModes && (stat.mode & 0o077) !== 0) {
           const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
           throw new UserError(
-            `the mail password file ${file} can be read by other users (mode ${mode}); run 'chmod 600 ${file}' and change the password if others may have read it`,
+            `the ${what} file ${file} can be read by other users (mode ${mode}); run 'chmod 600 ${file}' and change the secret if others may have read it`,
           );
         }
         if (checkModes && process.getuid && stat.uid !== process.getuid()) {
-          throw new UserError(
-            `the mail password file ${file} belongs to another user; set the password again as this user`,
-          );
+          throw new UserError(`the ${what} file ${file} belongs to another user; set it again as this user`);
         }
         return new Uint8Array(await handle.readFile());
       } finally {
@@ -100,7 +98,18 @@ interface Envelope {
 }
 
 /** A store that keeps `codec.encrypt(password)` in `backend`, tagged with the codec's kind. */
-export function codecSecretStore(codec: SecretCodec, backend: SecretBackend): SecretStore {
+/** How a store names its secret in errors; the default is the mail password's. */
+export interface SecretLabel {
+  what: string;
+  /** What to do when it cannot be read: "add the channel again". */
+  fix: string;
+}
+
+export function codecSecretStore(
+  codec: SecretCodec,
+  backend: SecretBackend,
+  label?: SecretLabel,
+): SecretStore {
   async function readEnvelope(): Promise<Envelope | undefined> {
     const bytes = await backend.read();
     if (bytes === undefined) return undefined;
@@ -111,7 +120,9 @@ export function codecSecretStore(codec: SecretCodec, backend: SecretBackend): Se
     } catch {
       // fall through
     }
-    throw new UserError(`the mail password file ${backend.where} is damaged; set the password again`);
+    throw new UserError(
+      `the ${label?.what ?? 'mail password'} file ${backend.where} is damaged; ${label?.fix ?? 'set the password again'}`,
+    );
   }
   return {
     async status() {
@@ -121,7 +132,14 @@ export function codecSecretStore(codec: SecretCodec, backend: SecretBackend): Se
     async get() {
       const envelope = await readEnvelope();
       if (!envelope) return undefined;
-      if (envelope.kind !== codec.kind && !codec.reads?.includes(envelope.kind)) {
+      const readable = envelope.kind === codec.kind || codec.reads?.includes(envelope.kind) === true;
+      if (!readable && label) {
+        const by = envelope.kind === 'file' ? 'the CLI' : `the Portwatch app (${envelope.kind})`;
+        throw new UserError(
+          `the ${label.what} was stored by ${by}, which this process cannot read; ${label.fix}`,
+        );
+      }
+      if (!readable) {
         throw new UserError(
           envelope.kind === 'file'
             ? `the mail password in ${backend.where} was stored by the CLI; set it again in the app to keep it in the system keyring`
@@ -131,7 +149,9 @@ export function codecSecretStore(codec: SecretCodec, backend: SecretBackend): Se
       try {
         return await codec.decrypt(Buffer.from(envelope.data, 'base64'));
       } catch (error) {
-        throw new UserError(`cannot decrypt the mail password (${messageOf(error)}); set it again`);
+        throw new UserError(
+          `cannot decrypt the ${label?.what ?? 'mail password'} (${messageOf(error)}); ${label?.fix ?? 'set it again'}`,
+        );
       }
     },
     async set(value) {
@@ -177,4 +197,17 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     fileBackend(secretFilePath(options.dataDir)),
   );
   return withEnvOverride(stored, options.env ?? process.env);
+}
+
+/** A channel's secret (URL, token, HMAC key, header values) as JSON: <data dir>/secrets/channel-<name>. */
+export function channelSecretStore(
+  dataDir: string,
+  name: string,
+  codec: SecretCodec = plainFileCodec,
+): SecretStore {
+  const what = `secret of channel '${name}'`;
+  return codecSecretStore(codec, fileBackend(path.join(dataDir, 'secrets', `channel-${name}`), what), {
+    what,
+    fix: `add the channel again ('portwatch channel add ${name} ...' or in the Settings window)`,
+  });
 }

@@ -12,6 +12,8 @@ export interface HeldItem {
   /** 'digest': waits for the digest time; 'quiet': waits for quiet hours to end (or joins the digest). */
   reason: 'digest' | 'quiet';
   item: ReportItem;
+  /** Where it goes ('email', channel names), as the policy decided when it was held; absent: every target. */
+  targets?: string[];
 }
 
 export class HeldQueue {
@@ -21,13 +23,14 @@ export class HeldQueue {
     this.dir = path.join(dataDir, 'outbox', 'held');
   }
 
-  async add(item: ReportItem, reason: HeldItem['reason'], now: Date): Promise<HeldItem> {
+  async add(item: ReportItem, reason: HeldItem['reason'], now: Date, targets?: string[]): Promise<HeldItem> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const held: HeldItem = {
       id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
       heldAt: now.toISOString(),
       reason,
       item,
+      ...(targets ? { targets } : {}),
     };
     await writeFileAtomicAsync(path.join(this.dir, `${held.id}.json`), JSON.stringify(held) + '\n', {
       mode: 0o600,

@@ -1,13 +1,18 @@
-// The mail side of the Reporter: after each recorded scan it asks the notification policy (notify/policy.ts)
-// whether and what to tell, holds it for the digest or through quiet hours, or queues it in the outbox, and
-// returns at once. A sender loop drains the outbox in the background.
+// The delivery side of the Reporter (mail and the alert channels): after each recorded scan it asks the
+// notification policy (notify/policy.ts) whether and what to tell, holds it for the digest or through quiet
+// hours, or queues it in the outbox once per channel, and returns at once. A sender loop drains the outbox in
+// the background.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DeliveryState } from '../../shared/history.ts';
+import { EMAIL_CHANNEL, type ChannelInfo } from '../../shared/channels.ts';
+import type { ChannelDelivery, DeliveryState } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
-import { createSecretStore, type SecretStore } from '../config/secrets.ts';
+import { createSecretStore, type SecretCodec, type SecretStore } from '../config/secrets.ts';
+import { DEFAULT_HTTP, type HttpOptions, type Verdict } from '../channels/http.ts';
+import { sendToChannel } from '../channels/send.ts';
+import { ChannelStore } from '../channels/store.ts';
 import { loadSettings } from '../config/settings-file.ts';
 import { messageOf } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -17,7 +22,10 @@ import type { Reporter, ScanReport } from '../reporter.ts';
 import { HeldQueue, type HeldItem } from './held.ts';
 import {
   Outbox,
-  deliveryFromRecords,
+  channelOf,
+  deliveriesFromRecords,
+  overallDelivery,
+  type AttemptFailure,
   type AttemptResult,
   type OutboxRecord,
   type RetryPolicy,
@@ -42,6 +50,8 @@ import {
 
 export interface MailEvent {
   type: 'queued' | 'held' | 'sent' | 'waiting' | 'failed';
+  /** 'email' or a channel's name; absent for held items (they go to every channel). */
+  channel?: string;
   subject: string;
   entryIds: string[];
   error?: string;
@@ -52,6 +62,10 @@ export interface MailReporterOptions {
   env?: NodeJS.ProcessEnv;
   /** Default: PORTWATCH_SMTP_PASSWORD, then the data directory's secret file. The app passes its safeStorage store. */
   secrets?: SecretStore;
+  /** How the channels' secrets are protected (the app passes safeStorage's codec; default: the plain file). */
+  codec?: SecretCodec;
+  /** The channels' HTTP timeout and answer limit. */
+  http?: Partial<HttpOptions>;
   now?: () => Date;
   retry?: Partial<RetryPolicy>;
   timeouts?: Partial<TransportTimeouts>;
@@ -76,6 +90,9 @@ export interface FlushResult {
 
 export interface MailReporter extends Reporter {
   readonly outbox: Outbox;
+  readonly channels: ChannelStore;
+  /** Per channel, how the report about a history entry went. */
+  deliveries(entryId: string): Promise<ChannelDelivery[]>;
   /** Long-running processes (the app, `portwatch watch`): release held mail and retry on a timer. */
   start(tickMs?: number): void;
   /** Composes held items whose time has come (all of them with `all`) into the outbox. Returns messages made. */
@@ -117,6 +134,57 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     ...(options.random ? { random: options.random } : {}),
   });
   const held = new HeldQueue(dataDir);
+  const channels = new ChannelStore(dataDir, options.codec);
+  const http: HttpOptions = { ...DEFAULT_HTTP, ...options.http };
+
+  /** Where a profile's reports go: mail when it is on, and the channels that serve the profile. */
+  async function targets(profile: string, settings: Settings): Promise<string[]> {
+    const list = await channels.forProfile(profile).catch(() => [] as ChannelInfo[]);
+    return [...(settings.email.enabled ? [EMAIL_CHANNEL] : []), ...list.map((c) => c.name)];
+  }
+
+  /**
+   * Queues one message per target for these items. A channel gets only the items of the profiles it serves,
+   * and no heartbeat (a "nothing changed" message is mail's). Skips targets in `done` (already queued before a
+   * crash). The held items are removed by the caller only after every target's message is on disk.
+   */
+  async function enqueueAll(
+    items: ReportItem[],
+    mode: ReportMode,
+    heldIds: string[],
+    settings: Settings,
+    done: Set<string> = new Set(),
+    /** Per item, the targets the policy chose when it was recorded (undefined: its profile's targets now). */
+    chosen: Array<string[] | undefined> = [],
+  ): Promise<void> {
+    const everyTarget = new Set<string>();
+    for (const [i, item] of items.entries())
+      for (const t of chosen[i] ?? (await targets(item.profile, settings))) everyTarget.add(t);
+    const list = await channels.list().catch(() => [] as ChannelInfo[]);
+    for (const target of everyTarget) {
+      if (done.has(target)) continue;
+      if (target === EMAIL_CHANNEL) {
+        const content = renderReport(items, mode, limits);
+        const entryIds = items.flatMap((i) => (i.kind === 'watchdog' ? [] : [i.entryId]));
+        await outbox.enqueue(content, entryIds, heldIds, settings.email.from);
+        emit({ type: 'queued', channel: target, subject: content.subject, entryIds });
+        continue;
+      }
+      const channel = list.find((c) => c.name === target);
+      const mine = items.filter(
+        (item, i) =>
+          item.kind !== 'heartbeat' &&
+          (chosen[i]
+            ? chosen[i].includes(target)
+            : !channel?.profiles?.length || channel.profiles.includes(item.profile)),
+      );
+      if (mine.length === 0) continue;
+      const subject = subjectFor(mine, mode);
+      const entryIds = mine.flatMap((i) => (i.kind === 'watchdog' ? [] : [i.entryId]));
+      await outbox.enqueueReport(target, { items: mine, mode }, subject, entryIds, heldIds);
+      emit({ type: 'queued', channel: target, subject, entryIds });
+    }
+  }
   const policy = options.policy ?? new NotificationPolicy({ dataDir, now });
   const stateFile = path.join(dataDir, 'outbox', 'state.json');
 
@@ -141,11 +209,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     return next;
   }
 
-  async function queueItem(item: ReportItem, settings: Settings): Promise<void> {
+  /** `to`: the targets the policy let through (default: every current target of the item's profile). */
+  async function queueItem(item: ReportItem, settings: Settings, to?: string[]): Promise<void> {
     const at = now();
     const digest = settings.email.on === 'digest' && (item.kind === 'changes' || item.kind === 'heartbeat');
     if (digest || inQuietHours(at, settings.quietHours)) {
-      await held.add(item, digest ? 'digest' : 'quiet', at);
+      await held.add(item, digest ? 'digest' : 'quiet', at, to);
       emit({
         type: 'held',
         subject: subjectFor([item], 'single'),
@@ -153,10 +222,7 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       });
       return;
     }
-    const content = renderReport([item], 'single', limits);
-    const entryIds = item.kind === 'watchdog' ? [] : [item.entryId];
-    await outbox.enqueue(content, entryIds, [], settings.email.from);
-    emit({ type: 'queued', subject: content.subject, entryIds });
+    await enqueueAll([item], 'single', [], settings, new Set(), [to]);
   }
 
   // The app and the CLI may both release held items or update the state: one at a time across processes.
@@ -184,12 +250,28 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     const settings = await loadSettings(dataDir);
     const at = now();
     let items = await held.list();
-    // A crash after composing but before removing the held files: they are already in a message.
-    const composed = new Set((await outbox.list()).flatMap((r) => r.heldIds));
+    // A crash after composing but before removing the held files: they are already in a message for some
+    // targets; queue it for the others, then remove them.
+    const records = await outbox.list();
+    const composed = new Set(records.flatMap((r) => r.heldIds));
     const leftovers = items.filter((h) => composed.has(h.id));
-    if (leftovers.length > 0) {
-      await held.remove(leftovers.map((h) => h.id));
-      items = items.filter((h) => !composed.has(h.id));
+    for (const record of records.filter((r) => r.heldIds.some((id) => leftovers.some((h) => h.id === id)))) {
+      const batch = leftovers.filter((h) => record.heldIds.includes(h.id));
+      if (batch.length === 0) continue;
+      const done = new Set(
+        records.filter((r) => r.heldIds.join() === record.heldIds.join()).map((r) => channelOf(r)),
+      );
+      const mode = record.report?.mode ?? (batch.some((h) => h.reason === 'digest') ? 'digest' : 'held');
+      await enqueueAll(
+        batch.map((h) => h.item),
+        mode,
+        record.heldIds,
+        settings,
+        done,
+        batch.map((h) => h.targets),
+      );
+      await held.remove(batch.map((h) => h.id));
+      items = items.filter((h) => !batch.some((b) => b.id === h.id));
     }
     const state = await readState();
     const digestMode = settings.email.on === 'digest';
@@ -218,23 +300,26 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       await writeState({ ...state, lastDigestAt: at.toISOString() });
     if (chosen.length === 0) return 0;
     if (mode === 'held' && chosen.length === 1 && chosen[0]!.reason === 'digest') mode = 'single';
-    const reportItems = chosen.map((h) => h.item);
-    const content = renderReport(reportItems, mode, limits);
-    const entryIds = reportItems.flatMap((i) => (i.kind === 'watchdog' ? [] : [i.entryId]));
-    await outbox.enqueue(
-      content,
-      entryIds,
+    await enqueueAll(
+      chosen.map((h) => h.item),
+      mode,
       chosen.map((h) => h.id),
-      settings.email.from,
+      settings,
+      new Set(),
+      chosen.map((h) => h.targets),
     );
     await held.remove(chosen.map((h) => h.id));
-    emit({ type: 'queued', subject: content.subject, entryIds });
     return 1;
   }
 
   async function sendDue(opts: { force?: boolean; includeFailed?: boolean } = {}): Promise<FlushResult> {
     const result: FlushResult = { sent: 0, waiting: 0, failed: 0, errors: [] };
-    const due = (await outbox.list()).filter((r) => outbox.isDue(r, opts));
+    const dueAll = (await outbox.list()).filter((r) => outbox.isDue(r, opts));
+    if (dueAll.length === 0) return result;
+    for (const record of dueAll.filter((r) => channelOf(r) !== EMAIL_CHANNEL)) {
+      count(result, await attemptChannel(record, opts), record);
+    }
+    const due = dueAll.filter((r) => channelOf(r) === EMAIL_CHANNEL);
     if (due.length === 0) return result;
     const settings = await loadSettings(dataDir);
     // Mail turned off after it was queued: keep it, send nothing.
@@ -256,30 +341,82 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     for (const record of due) {
       const attempt: AttemptResult = await outbox.attempt(
         record.id,
-        async (message) => {
-          await sendMessage(settings.email, password, message, timeouts);
+        async (sending) => {
+          await sendMessage(settings.email, password, Outbox.outgoing(sending), timeouts);
         },
         (error) => explainSendError(error, settings.email),
         opts,
       );
-      if (attempt.outcome === 'skipped') continue;
-      if (attempt.outcome === 'sent') result.sent++;
-      else if (attempt.outcome === 'failed') result.failed++;
-      else result.waiting++;
-      if (attempt.error) {
-        result.errors.push(`${record.subject}: ${attempt.error}`);
-        log.warn(
-          `'${record.subject}' ${attempt.outcome === 'failed' ? 'failed' : 'not sent yet'}: ${attempt.error}`,
-        );
-      }
-      emit({
-        type: attempt.outcome,
-        subject: record.subject,
-        entryIds: record.entryIds,
-        ...(attempt.error ? { error: attempt.error } : {}),
-      });
+      count(result, attempt, record);
     }
     return result;
+  }
+
+  function count(result: FlushResult, attempt: AttemptResult, record: OutboxRecord): void {
+    if (attempt.outcome === 'skipped') return;
+    if (attempt.outcome === 'sent') result.sent++;
+    else if (attempt.outcome === 'failed') result.failed++;
+    else result.waiting++;
+    const channel = channelOf(record);
+    const where = channel === EMAIL_CHANNEL ? '' : `${channel}: `;
+    if (attempt.error) {
+      result.errors.push(`${where}${record.subject}: ${attempt.error}`);
+      log.warn(
+        `${where}'${record.subject}' ${attempt.outcome === 'failed' ? 'failed' : 'not sent yet'}: ${attempt.error}`,
+      );
+    }
+    emit({
+      type: attempt.outcome,
+      channel,
+      subject: record.subject,
+      entryIds: record.entryIds,
+      ...(attempt.error ? { error: attempt.error } : {}),
+    });
+  }
+
+  /** One attempt at a channel's record: the channel's current settings and secret, the answer explained. */
+  async function attemptChannel(
+    record: OutboxRecord,
+    opts: { force?: boolean; includeFailed?: boolean },
+  ): Promise<AttemptResult> {
+    const name = channelOf(record);
+    return outbox.attempt(
+      record.id,
+      async (sending) => {
+        const info = await channels.get(name);
+        if (!info)
+          throw new ChannelFailure({
+            ok: false,
+            outcome: 'permanent',
+            message: `channel '${name}' was removed`,
+          });
+        const secret = await channels.secret(name);
+        const verdict = await sendToChannel(
+          {
+            info,
+            secret,
+            items: sending.report!.items,
+            mode: sending.report!.mode,
+            eventId: sending.messageId,
+          },
+          http,
+        );
+        if (verdict.outcome !== 'delivered') throw new ChannelFailure(verdict);
+      },
+      (error): AttemptFailure => {
+        if (error instanceof ChannelFailure) {
+          const v = error.verdict;
+          return {
+            permanent: v.outcome === 'permanent' || v.outcome === 'too-big',
+            message: v.message,
+            ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
+          };
+        }
+        // The secret cannot be read (UserError) or disk trouble: the user must act; keep trying meanwhile.
+        return { permanent: false, message: messageOf(error) };
+      },
+      opts,
+    );
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -306,20 +443,44 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
     }).catch((error) => log.error('the mail loop failed; it tries again on its next tick', error));
   }
 
+  async function deliveries(entryId: string): Promise<ChannelDelivery[]> {
+    const list = deliveriesFromRecords(await outbox.list(), entryId);
+    const mail = list.find((d) => d.channel === EMAIL_CHANNEL);
+    if (mail?.delivery.state === 'waiting' && mail.delivery.lastError === undefined) {
+      // Not even tried yet: say why when the settings are what stops it.
+      const why = mailNotReady(await loadSettings(dataDir));
+      if (why) mail.delivery = { ...mail.delivery, lastError: why.message };
+    }
+    return list;
+  }
+
   const reporter: MailReporter = {
     outbox,
+    channels,
 
     async scanRecorded(report: ScanReport) {
       const settings = await loadSettings(dataDir);
-      const verdict = policy.decide('mail', report, settings);
-      if (verdict.tell === 'no') return;
-      await serial(() => queueItem(scanItem(report, verdict.kind), settings));
+      const { profile } = report;
+      const channelNames = (await channels.forProfile(profile.name).catch(() => [] as ChannelInfo[])).map(
+        (c) => c.name,
+      );
+      // One policy for mail and the channels (a heartbeat is mail's only); each may say no on its own.
+      const mailVerdict = policy.decide('mail', report, settings);
+      const channelVerdict = channelNames.length > 0 ? policy.decide('channels', report, settings) : null;
+      const to = [
+        ...(mailVerdict.tell !== 'no' ? [EMAIL_CHANNEL] : []),
+        ...(channelVerdict && channelVerdict.tell !== 'no' ? channelNames : []),
+      ];
+      const verdict = mailVerdict.tell !== 'no' ? mailVerdict : channelVerdict;
+      if (to.length === 0 || !verdict || verdict.tell === 'no') return;
+      const kind = verdict.kind;
+      await serial(() => queueItem(scanItem(report, kind), settings, to));
       if (autoSend) kick();
     },
 
     async watchdog(profile: Profile, lastSuccessAt: string | null) {
       const settings = await loadSettings(dataDir);
-      if (!settings.email.enabled) return;
+      if ((await targets(profile.name, settings)).length === 0) return;
       await serial(() =>
         queueItem(
           { kind: 'watchdog', profile: profile.name, lastSuccessAt, at: now().toISOString() },
@@ -329,14 +490,11 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
       if (autoSend) kick();
     },
 
+    deliveries,
+
     async deliveryState(entryId: string): Promise<DeliveryState> {
-      const fromRecords = deliveryFromRecords(await outbox.list(), entryId);
-      if (fromRecords?.state === 'waiting' && fromRecords.lastError === undefined) {
-        // Not even tried yet: say why when the settings are what stops it.
-        const why = mailNotReady(await loadSettings(dataDir));
-        if (why) return { ...fromRecords, lastError: why.message };
-      }
-      if (fromRecords) return fromRecords;
+      const perChannel = await deliveries(entryId);
+      if (perChannel.length > 0) return overallDelivery(perChannel);
       const heldItem = (await held.list()).find(
         (h) => h.item.kind !== 'watchdog' && h.item.entryId === entryId,
       );
@@ -393,3 +551,12 @@ export function createMailReporter(options: MailReporterOptions): MailReporter {
 }
 
 export type { OutboxRecord };
+
+/** A channel's answer that was not "delivered", carried to the outbox's classification. */
+class ChannelFailure extends Error {
+  readonly verdict: Verdict;
+  constructor(verdict: Verdict) {
+    super(verdict.message);
+    this.verdict = verdict;
+  }
+}

@@ -1,6 +1,8 @@
-// The persistent outbox: nothing a scan reports is lost because the mail server was down, slow or refusing.
+// The persistent delivery outbox: nothing a scan reports is lost because the mail server or a channel's
+// webhook was down, slow or refusing. Each report is queued once per channel (mail is the channel 'email').
 //
-// <data dir>/outbox/<id>.json   one message: content, a stable Message-ID, its state and attempts
+// <data dir>/outbox/<id>.json   one message for one channel: content, a stable Message-ID (mail) or event id
+//                               (the channels' Idempotency-Key), its state and attempts
 // <data dir>/outbox/<id>.lock   held by the process sending it (pid + time), created exclusively
 //
 // Sending is at-least-once: the record is marked "sending" (and locked) before the SMTP transaction and
@@ -14,10 +16,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DeliveryState } from '../../shared/history.ts';
+import { EMAIL_CHANNEL } from '../../shared/channels.ts';
+import type { ChannelDelivery, DeliveryState } from '../../shared/history.ts';
 import { messageOf } from '../errors.ts';
 import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
-import type { MailContent } from './report.ts';
+import type { MailContent, ReportItem, ReportMode } from './report.ts';
 import type { OutgoingMessage, SendFailure } from './transport.ts';
 
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed';
@@ -25,6 +28,9 @@ export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed';
 export interface OutboxRecord {
   /** File name stem; sorts by creation time. */
   id: string;
+  /** Where it goes: 'email' (also when absent: records from before channels) or a channel's name. */
+  channel?: string;
+  /** Mail: the Message-ID. A channel: the event id sent as Idempotency-Key. Stable across every attempt. */
   messageId: string;
   createdAt: string;
   /** History entries this message reports on. */
@@ -37,8 +43,10 @@ export interface OutboxRecord {
   lastAttemptAt?: string;
   lastError?: string;
   sentAt?: string;
-  /** The message; dropped once sent (the record stays as proof of delivery). */
+  /** The mail message; dropped once sent (the record stays as proof of delivery). */
   content?: MailContent;
+  /** A channel's message, formatted when sent (a 413 asks for a shorter one); dropped once sent. */
+  report?: { items: ReportItem[]; mode: ReportMode };
   subject: string;
 }
 
@@ -70,6 +78,11 @@ export interface OutboxOptions {
   now?: () => Date;
   retry?: Partial<RetryPolicy>;
   random?: () => number;
+}
+
+/** Why an attempt failed; a channel's Retry-After says exactly when to try again. */
+export interface AttemptFailure extends SendFailure {
+  retryAfterMs?: number;
 }
 
 export interface AttemptResult {
@@ -130,20 +143,41 @@ export class Outbox {
     heldIds: string[] = [],
     fromAddress = '',
   ): Promise<OutboxRecord> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const now = this.now();
     const domain = /@([^@>\s]+)>?$/.exec(fromAddress)?.[1] ?? (os.hostname() || 'portwatch.invalid');
-    const record: OutboxRecord = {
-      id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
+    return this.add({
       messageId: `<portwatch.${randomUUID()}@${domain}>`,
-      createdAt: now.toISOString(),
       entryIds,
       heldIds,
+      content,
+      subject: content.subject,
+    });
+  }
+
+  /** Queues a channel's message (formatted when sent). Returns once it is safely on disk. */
+  async enqueueReport(
+    channel: string,
+    report: { items: ReportItem[]; mode: ReportMode },
+    subject: string,
+    entryIds: string[],
+    heldIds: string[] = [],
+  ): Promise<OutboxRecord> {
+    return this.add({ channel, messageId: `portwatch-${randomUUID()}`, entryIds, heldIds, report, subject });
+  }
+
+  /** A new queued record, due now, written before this returns. */
+  private async add(
+    fields: Pick<OutboxRecord, 'messageId' | 'entryIds' | 'heldIds' | 'subject'> &
+      Partial<Pick<OutboxRecord, 'channel' | 'content' | 'report'>>,
+  ): Promise<OutboxRecord> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const now = this.now();
+    const record: OutboxRecord = {
+      id: `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`,
+      createdAt: now.toISOString(),
       state: 'queued',
       attempts: 0,
       nextAttemptAt: now.toISOString(),
-      content,
-      subject: content.subject,
+      ...fields,
     };
     await this.write(record);
     return record;
@@ -233,8 +267,8 @@ export class Outbox {
    */
   async attempt(
     id: string,
-    send: (message: OutgoingMessage) => Promise<void>,
-    explain: (error: unknown) => SendFailure,
+    send: (record: OutboxRecord) => Promise<void>,
+    explain: (error: unknown) => AttemptFailure,
     options: { force?: boolean; includeFailed?: boolean } = {},
   ): Promise<AttemptResult> {
     if (!(await this.lock(id))) {
@@ -243,7 +277,7 @@ export class Outbox {
     }
     try {
       let record = await this.read(id);
-      if (!record || !record.content || !this.isDue(record, options)) {
+      if (!record || !(record.content || record.report) || !this.isDue(record, options)) {
         return { record: record!, outcome: 'skipped' };
       }
       const startedAt = this.now();
@@ -255,7 +289,7 @@ export class Outbox {
       };
       await this.write(record);
       try {
-        await send(Outbox.outgoing(record));
+        await send(record);
       } catch (error) {
         const failure = explain(error);
         const now = this.now();
@@ -268,7 +302,12 @@ export class Outbox {
           await this.write(record);
           return { record, outcome: 'failed', error: message };
         }
-        const next = new Date(now.getTime() + backoffMs(record.attempts, this.retry, this.random));
+        // A server's Retry-After is honoured as given (within the give-up window); otherwise backoff.
+        const delay =
+          failure.retryAfterMs !== undefined
+            ? Math.min(failure.retryAfterMs, this.retry.giveUpAfterMs)
+            : backoffMs(record.attempts, this.retry, this.random);
+        const next = new Date(now.getTime() + delay);
         record = {
           ...record,
           state: 'queued',
@@ -278,7 +317,7 @@ export class Outbox {
         await this.write(record);
         return { record, outcome: 'waiting', error: failure.message };
       }
-      const { content: _sent, ...rest } = record;
+      const { content: _sent, report: _sentReport, ...rest } = record;
       record = { ...rest, state: 'sent', sentAt: this.now().toISOString() };
       delete record.lastError;
       await this.write(record);
@@ -311,6 +350,45 @@ export class Outbox {
     }
     return removed;
   }
+}
+
+/** The channel a record goes to ('email' for mail). */
+export function channelOf(record: OutboxRecord): string {
+  return record.channel ?? EMAIL_CHANNEL;
+}
+
+/** Per channel, the delivery state of the report about a history entry; mail first, then by channel name. */
+export function deliveriesFromRecords(records: OutboxRecord[], entryId: string): ChannelDelivery[] {
+  const names = [...new Set(records.filter((r) => r.entryIds.includes(entryId)).map(channelOf))];
+  names.sort((a, b) => Number(b === EMAIL_CHANNEL) - Number(a === EMAIL_CHANNEL) || a.localeCompare(b));
+  return names.map((channel) => ({
+    channel,
+    delivery: deliveryFromRecords(
+      records.filter((r) => channelOf(r) === channel),
+      entryId,
+    )!,
+  }));
+}
+
+/** One state for several channels: failed if any failed, waiting if any waits, delivered when all were. */
+export function overallDelivery(deliveries: ChannelDelivery[]): DeliveryState {
+  const failed = deliveries.filter((d) => d.delivery.state === 'failed');
+  if (failed.length > 0)
+    return {
+      state: 'failed',
+      error: failed.map((d) => `${d.channel}: ${(d.delivery as { error: string }).error}`).join('; '),
+    };
+  const waiting = deliveries.find((d) => d.delivery.state === 'waiting');
+  if (waiting && waiting.delivery.state === 'waiting') {
+    const why = waiting.delivery.lastError;
+    return {
+      ...waiting.delivery,
+      ...(why !== undefined ? { lastError: deliveries.length > 1 ? `${waiting.channel}: ${why}` : why } : {}),
+    };
+  }
+  const delivered = deliveries.flatMap((d) => (d.delivery.state === 'delivered' ? [d.delivery.at] : []));
+  if (delivered.length > 0) return { state: 'delivered', at: delivered.sort().at(-1)! };
+  return { state: 'none' };
 }
 
 /** A history entry's delivery state from the records that mention it (the most advanced one wins). */

@@ -22,7 +22,8 @@ import { readJson, writeJsonAtomic } from '../store/atomic.ts';
 import { withLockSync } from '../store/lock.ts';
 import { mayNotifyFailure } from './rate-limit.ts';
 
-export type Channel = 'desktop' | 'mail';
+/** 'channels': the alert channels (ntfy, chat, webhooks) together; the reporter knows which serve a profile. */
+export type Channel = 'desktop' | 'mail' | 'channels';
 
 /** What a recorded scan has to tell. */
 export type NewsKind = 'changes' | 'failed' | 'heartbeat';
@@ -96,6 +97,7 @@ export class NotificationPolicy {
 
   /** Whether the channel is switched on at all. */
   enabled(channel: Channel, settings: Settings): boolean {
+    if (channel === 'channels') return true; // configured at all is switched on (the reporter asks only then)
     return channel === 'mail' ? settings.email.enabled : settings.notifications.desktop;
   }
 
@@ -129,7 +131,8 @@ export class NotificationPolicy {
 }
 
 function failedEveryHours(channel: Channel, settings: Settings): number {
-  return channel === 'mail'
-    ? settings.email.failedScanEveryHours
-    : settings.notifications.failedScanEveryHours;
+  // The alert channels follow mail's limit: both are "messages that reach me anywhere".
+  return channel === 'desktop'
+    ? settings.notifications.failedScanEveryHours
+    : settings.email.failedScanEveryHours;
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Change } from '../../shared/changes.ts';
 import { changeKey } from '../../shared/changes.ts';
 import type { ExportFormat, ScanDetail } from '../../shared/ipc.ts';
+import type { DeliveryState } from '../../shared/history.ts';
 import { call, messageOf } from '../common/api.ts';
 import { Banner, download } from '../common/components.tsx';
 import { formatDuration, formatFullTime, plural } from '../common/format.ts';
@@ -150,14 +151,15 @@ export function ScanDetailView(props: {
       return next;
     });
 
-  const delivery =
-    entry.delivery.state === 'delivered'
-      ? 'report delivered'
-      : entry.delivery.state === 'waiting'
-        ? `report waiting (attempt ${entry.delivery.attempts})`
-        : entry.delivery.state === 'failed'
-          ? `report failed: ${entry.delivery.error}`
-          : null;
+  // Per channel when there is more than mail ("email: delivered", "phone: failed: HTTP 404 ..."), else one.
+  const perChannel =
+    entry.deliveries && entry.deliveries.some((d) => d.channel !== 'email')
+      ? entry.deliveries.map((d) => ({ channel: d.channel, state: d.delivery }))
+      : [{ channel: '', state: entry.delivery }];
+  const deliveries = perChannel.flatMap(({ channel, state }) => {
+    const text = deliveryText(state);
+    return text ? [channel ? `${channel}: ${text.replace(/^report /, '')}` : text] : [];
+  });
 
   return (
     <article class="detail" aria-labelledby="detail-title" data-testid="scan-detail">
@@ -187,7 +189,11 @@ export function ScanDetailView(props: {
           {entry.counts.alerted !== entry.counts.changes ? (
             <span>{plural(entry.counts.alerted, 'alert')}</span>
           ) : null}
-          {delivery ? <span>{delivery}</span> : null}
+          {deliveries.map((text) => (
+            <span key={text} data-testid="delivery">
+              {text}
+            </span>
+          ))}
         </div>
         {entry.reason ? (
           <Banner kind={entry.status === 'ok' ? 'info' : 'error'}>{entry.reason}</Banner>
@@ -287,4 +293,17 @@ export function ScanDetailView(props: {
       ) : null}
     </article>
   );
+}
+
+function deliveryText(delivery: DeliveryState): string | null {
+  switch (delivery.state) {
+    case 'delivered':
+      return 'report delivered';
+    case 'waiting':
+      return `report waiting (attempt ${delivery.attempts})${delivery.lastError ? `: ${delivery.lastError}` : ''}`;
+    case 'failed':
+      return `report failed: ${delivery.error}`;
+    default:
+      return null;
+  }
 }

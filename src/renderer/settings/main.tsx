@@ -9,6 +9,7 @@ import { Banner } from '../common/components.tsx';
 import { formatRelative } from '../common/format.ts';
 import { splitList } from '../common/validation.ts';
 import { EmailPage, NmapPage, NotificationsPage, settingsErrors } from './app-settings.tsx';
+import { ChannelsPage } from './channels-page.tsx';
 import { ProfileEditor } from './profile-editor.tsx';
 import { ReferencePanel } from './reference-panel.tsx';
 import '../common/styles.css';
@@ -18,7 +19,8 @@ type Page =
   | { kind: 'new-profile' }
   | { kind: 'email' }
   | { kind: 'notifications' }
-  | { kind: 'nmap' };
+  | { kind: 'nmap' }
+  | { kind: 'channels' };
 
 const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -173,6 +175,7 @@ function SettingsApp() {
           dirty && page?.kind !== 'email' ? <span class="badge changed">unsaved</span> : null,
         )}
         {nav('Notifications', { kind: 'notifications' })}
+        {nav('Channels', { kind: 'channels' })}
         {nav('Nmap', { kind: 'nmap' })}
       </nav>
       <main class="content">
@@ -249,6 +252,15 @@ function SettingsApp() {
                 )
               }
             />
+          </>
+        ) : null}
+        {page?.kind === 'channels' ? (
+          <>
+            <div class="page-head">
+              <h1>Channels</h1>
+              <span class="muted">Push, chat and webhooks, besides email.</span>
+            </div>
+            <ChannelsPage />
           </>
         ) : null}
         {draft && (page?.kind === 'email' || page?.kind === 'notifications' || page?.kind === 'nmap') ? (
