@@ -133,7 +133,9 @@ test('a sender killed (SIGKILL) mid-send: after a restart the message is re-sent
   const [left] = await queuer.outbox.list();
   assert.equal(left!.state, 'sending', 'the crash left the message marked sending');
   assert.equal(left!.attempts, 1);
-  const lock = JSON.parse(await fs.readFile(path.join(dataDir, 'outbox', `${left!.id}.lock`), 'utf8'));
+  const lock = JSON.parse(
+    await fs.readFile(path.join(dataDir, 'outbox', `${left!.id}.lock`, 'owner.json'), 'utf8'),
+  );
   assert.equal(lock.pid, child.pid, 'held by the killed sender');
   assert.equal((await queuer.deliveryState(report.entry.id)).state, 'waiting');
 

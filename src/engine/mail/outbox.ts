@@ -3,7 +3,7 @@
 //
 // <data dir>/outbox/<id>.json   one message for one channel: content, a stable Message-ID (mail) or event id
 //                               (the channels' Idempotency-Key), its state and attempts
-// <data dir>/outbox/<id>.lock   held by the process sending it (pid + time), created exclusively
+// <data dir>/outbox/<id>.lock   held by the process sending it (the data directory's lock, store/lock.ts)
 //
 // Sending is at-least-once: the record is marked "sending" (and locked) before the SMTP transaction and
 // "sent" after the server's 250. A crash in between leaves "sending" with a dead lock; the next sender
@@ -20,6 +20,7 @@ import { EMAIL_CHANNEL } from '../../shared/channels.ts';
 import type { ChannelDelivery, DeliveryState } from '../../shared/history.ts';
 import { messageOf } from '../errors.ts';
 import { readIfExists, writeFileAtomicAsync } from '../store/atomic.ts';
+import { tryAcquireLock } from '../store/lock.ts';
 import type { MailContent, ReportItem, ReportMode } from './report.ts';
 import type { OutgoingMessage, SendFailure } from './transport.ts';
 
@@ -64,9 +65,6 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, gi
 /** Record files: "<time base36>-<random hex>.json" (the outbox directory also holds state.json and held/). */
 const RECORD_FILE = /^[0-9a-z]+-[0-9a-f]+\.json$/;
 
-/** A lock older than this is stale even if its pid is alive (pid reuse). Longer than any SMTP transaction. */
-const LOCK_STALE_MS = 15 * 60_000;
-
 /** Exponential backoff with "equal jitter": half the delay fixed, half random, so senders do not align. */
 export function backoffMs(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
@@ -89,16 +87,6 @@ export interface AttemptResult {
   record: OutboxRecord;
   outcome: 'sent' | 'waiting' | 'failed' | 'skipped';
   error?: string;
-}
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class Outbox {
@@ -219,39 +207,6 @@ export class Outbox {
     return { messageId: record.messageId, date: record.createdAt, ...content };
   }
 
-  /** Takes the record's lock; false when another live process holds it. */
-  private async lock(id: string): Promise<boolean> {
-    const file = this.lockFile(id);
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        const handle = await fs.open(file, 'wx', 0o600);
-        await handle.writeFile(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
-        await handle.close();
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      let holder: { pid?: number; at?: string } = {};
-      try {
-        holder = JSON.parse((await readIfExists(file)) ?? '{}');
-      } catch {
-        // a lock being written right now, or damaged: judged by its age below
-      }
-      const stat = await fs.stat(file).catch(() => undefined);
-      // Real time, not the injectable clock: this is about processes, not about when mail is due.
-      const age = Date.now() - (stat?.mtimeMs ?? 0);
-      const alive = typeof holder.pid === 'number' && pidAlive(holder.pid);
-      if (alive && age < LOCK_STALE_MS) return false;
-      if (!alive && holder.pid === undefined && age < 5_000) return false; // just created, not written yet
-      await fs.rm(file, { force: true });
-    }
-    return false;
-  }
-
-  private async unlock(id: string): Promise<void> {
-    await fs.rm(this.lockFile(id), { force: true });
-  }
-
   /** Whether a record should be attempted now. `force` ignores the backoff; `includeFailed` retries failed ones. */
   isDue(record: OutboxRecord, options: { force?: boolean; includeFailed?: boolean } = {}): boolean {
     if (record.state === 'sent') return false;
@@ -271,7 +226,9 @@ export class Outbox {
     explain: (error: unknown) => AttemptFailure,
     options: { force?: boolean; includeFailed?: boolean } = {},
   ): Promise<AttemptResult> {
-    if (!(await this.lock(id))) {
+    // The data directory's one lock (store/lock.ts): a crashed sender's lock is stale once its process is gone.
+    const lock = tryAcquireLock(this.lockFile(id), `sending ${id}`);
+    if (!lock) {
       const record = await this.read(id);
       return { record: record!, outcome: 'skipped' };
     }
@@ -326,7 +283,7 @@ export class Outbox {
       // Disk trouble: leave the record as it is on disk; it will be picked up again.
       return { record: (await this.read(id))!, outcome: 'waiting', error: messageOf(error) };
     } finally {
-      await this.unlock(id);
+      lock.release();
     }
   }
 
