@@ -2,6 +2,7 @@
 // carry the Content-Security-Policy header and nothing outside dist/renderer can be read.
 import path from 'node:path';
 import { contentSecurityPolicy } from '../shared/csp.ts';
+import { WINDOW_FILE_TYPES } from '../shared/content-types.ts';
 
 export const RENDERER_SCHEME = 'portwatch';
 export const RENDERER_ORIGIN = `${RENDERER_SCHEME}://app`;
@@ -9,14 +10,8 @@ export const RENDERER_ORIGIN = `${RENDERER_SCHEME}://app`;
 /** The same policy is in each HTML file's meta tag: our own scripts and styles only, no network. */
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy("'none'");
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-};
+/** The windows' files, and the source maps the app's developer tools read. */
+const types: Record<string, string> = { ...WINDOW_FILE_TYPES, '.map': 'application/json' };
 
 /** Maps a request URL to a file under rendererDir, or null (other origins, traversal, unknown types). */
 export function resolveRendererRequest(

@@ -3,14 +3,9 @@
 // symlink pointing out of the folder all come back as "not found".
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { WINDOW_FILE_TYPES } from '../shared/content-types.ts';
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+const types = WINDOW_FILE_TYPES;
 
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$/;
 
