@@ -13,6 +13,7 @@ import { CONTENT_SECURITY_POLICY } from '../src/main/renderer-protocol.ts';
 import { checkTransport, findWebRoot, startWebUi, type WebUi } from '../src/web/ui-service.ts';
 import { BODY_LIMIT, LOGIN_ATTEMPTS, SESSION_COOKIE } from '../src/web/server.ts';
 import { cookieFrom, send, type SendOptions } from './support/http.ts';
+import { manualProfile } from './support/profiles.ts';
 
 const MAIL_PASSWORD = 'mail-Secret-4711-do-not-leak';
 const UI_PASSWORD = 'ui-Secret-0815-do-not-leak';
@@ -82,22 +83,7 @@ async function startUi(options: { allowHosts?: string[]; tls?: { cert: string; k
   return { ui, base, host, cookie, login, page, api, dataDir };
 }
 
-const profileInput = (name: string) => ({
-  name,
-  targets: ['127.0.111.9'],
-  options: {
-    ports: { kind: 'list', spec: '22' },
-    technique: 'connect',
-    serviceDetection: false,
-    osDetection: false,
-    timing: 4,
-    skipHostDiscovery: true,
-    confirmChanges: false,
-    timeoutSeconds: 60,
-  },
-  schedule: { kind: 'manual' },
-  watchdogHours: 0,
-});
+const profileInput = (name: string) => manualProfile(name, ['127.0.111.9'], '22');
 
 test('the login link signs in once: a cookie, then / without the token; used again it is refused', async () => {
   const { ui, base, login, cookie, api } = await startUi();

@@ -1,7 +1,7 @@
 // The windows outside Electron: dist/renderer (a private copy) served over loopback HTTP (with the app's Content-Security-Policy
 // header), and window.portwatch provided through Playwright's exposeBinding. The page gets the very object the
 // preload builds (src/preload/api.ts, bundled here with esbuild), and every request goes to the REAL request
-// handlers (src/main/handlers) over the REAL engine on a temporary data directory. Events main would send are
+// handlers (src/engine/api) over the REAL engine on a temporary data directory. Events main would send are
 // pushed with `emit`.
 //
 //   const bridge = await openBridge({ host: '127.0.50.1' });
