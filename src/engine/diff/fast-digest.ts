@@ -83,8 +83,8 @@ type Reply =
  * (measured on two 62 MB scans read at once: peak 191 MB for the process instead of 275-290 MB, no slower).
  * A scan too large for the cap is read again without it.
  */
-const OLD_GENERATION_MB = Number(process.env.PW_OLD ?? 32);
-const YOUNG_GENERATION_MB = Number(process.env.PW_YOUNG ?? 8);
+const OLD_GENERATION_MB = 32;
+const YOUNG_GENERATION_MB = 8;
 
 /** A scan being digested on a worker thread, which can then take a share of the host pairs (pair-blocks.ts). */
 export interface DigestWorker {
