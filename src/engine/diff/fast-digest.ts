@@ -12,7 +12,6 @@ import { UserError } from '../errors.ts';
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
 import type { LazyHosts } from './ndiff/index.ts';
 import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
-import { runPairsJob, type PairsJob } from './pair-blocks.ts';
 
 /** One scan, digested: plain data (a few MB for a /16), fit to post between threads. */
 export interface ScanDigest {
@@ -71,7 +70,6 @@ export function openDigested(file: string, digest: ScanDigest): LazyHosts & { cl
 }
 
 const MARK = 'portwatchDigestScan';
-const PAIRS = 'portwatchPairs';
 
 type Reply =
   | { ok: true; digest: ScanDigest }
@@ -86,24 +84,10 @@ type Reply =
 const OLD_GENERATION_MB = 32;
 const YOUNG_GENERATION_MB = 8;
 
-/** A scan being digested on a worker thread, which can then take a share of the host pairs (pair-blocks.ts). */
-export interface DigestWorker {
-  result: Promise<ScanDigest>;
-  /**
-   * After the result: the worker takes blocks of the job's pairs, posting them on job.port (which it is
-   * given). Rejects if the worker fails or stops meanwhile; never resolves (job.port says when it is done).
-   */
-  sharePairs(job: PairsJob): Promise<never>;
-  /** Stops the worker (its result then never settles). */
-  cancel(): void;
-}
-
-/** digestScan on a worker thread (see DigestWorker). */
-export function digestScanInWorker(file: string): DigestWorker {
+/** digestScan on a worker thread. `cancel` stops it (its result then never settles). */
+export function digestScanInWorker(file: string): { result: Promise<ScanDigest>; cancel(): void } {
   let worker: Worker | undefined;
   let cancelled = false;
-  /** Rejects when the worker fails or stops after its result (while it shares pairs). */
-  let stopped: (error: Error) => void = () => {};
   const start = (capped: boolean): Promise<ScanDigest> =>
     new Promise<ScanDigest>((resolve, reject) => {
       // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
@@ -115,8 +99,6 @@ export function digestScanInWorker(file: string): DigestWorker {
       });
       worker = w;
       w.once('message', (reply: Reply) => {
-        // The worker then waits for a share of the host pairs: that must not keep the process alive.
-        w.unref();
         if (reply.ok) resolve(reply.digest);
         else if (reply.userError) reject(new UserError(reply.message));
         else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
@@ -125,18 +107,12 @@ export function digestScanInWorker(file: string): DigestWorker {
       w.once('error', (error: NodeJS.ErrnoException) => {
         retrying = capped && !cancelled && error.code === 'ERR_WORKER_OUT_OF_MEMORY';
         if (retrying) start(false).then(resolve, reject);
-        else {
-          reject(error);
-          stopped(error);
-        }
+        else reject(error);
       });
       w.once('exit', (code) => {
         // After 'message' or 'error' this changes nothing (a promise settles once), unless a retry is under way.
-        if (!retrying) {
-          const error = new Error(`the scan reader thread stopped (exit code ${code})`);
-          if (code !== 0 || cancelled) setImmediate(() => reject(error));
-          stopped(error);
-        }
+        if ((code !== 0 || cancelled) && !retrying)
+          setImmediate(() => reject(new Error(`the scan reader thread stopped (exit code ${code})`)));
       });
     });
   const result = start(true);
@@ -144,12 +120,6 @@ export function digestScanInWorker(file: string): DigestWorker {
   result.catch(() => {});
   return {
     result,
-    // Posted at once (the worker reads it after its digest): the caller goes on without yielding.
-    sharePairs: (job) =>
-      new Promise<never>((_, reject) => {
-        stopped = reject;
-        worker!.postMessage({ [PAIRS]: job }, [job.port]);
-      }),
     cancel: () => {
       cancelled = true;
       void worker?.terminate();
@@ -158,7 +128,6 @@ export function digestScanInWorker(file: string): DigestWorker {
 }
 
 if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>)?.[MARK] === 'string') {
-  const port = parentPort;
   let reply: Reply;
   try {
     reply = { ok: true, digest: digestScan((workerData as Record<string, string>)[MARK]!) };
@@ -171,10 +140,5 @@ if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>
       stack: e instanceof UserError ? undefined : e?.stack,
     };
   }
-  port.postMessage(reply);
-  // Then, maybe, a share of the host pairs (the caller stops this thread when it no longer needs it).
-  if (reply.ok)
-    port.on('message', (message: Record<string, PairsJob>) => {
-      if (message[PAIRS]) runPairsJob(message[PAIRS], (error) => error instanceof UserError);
-    });
+  parentPort.postMessage(reply);
 }

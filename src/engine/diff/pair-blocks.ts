@@ -1,9 +1,10 @@
 // The host phase of a lazy diff (ndiff/index.ts planHostPairs) on two threads: the plan's pairs are cut into
-// blocks, and this thread and a digest worker (fast-digest.ts) each take the next unclaimed block from a
+// blocks, and this thread and a pairs worker (startPairsWorker, below) each take the next unclaimed block from a
 // shared counter until none is left, so both stay busy whatever a block costs (a block of changed hosts costs
 // many times one of unchanged ones). Blocks are written in order: output is the same as on one thread.
-import type { MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import type { Host } from '../../shared/scan.ts';
+import { UserError } from '../errors.ts';
 import type { FileIdentity } from '../nmap/host-digests.ts';
 import { ScanFile } from '../nmap/host-digests.ts';
 import { emitHostPairs, type HostPairPlan, type NdiffOptions } from './ndiff/index.ts';
@@ -49,7 +50,7 @@ function localPlan(job: PairsJob): HostPairPlan {
 }
 
 /** The worker's side: takes blocks until none is left, posting each block's output. */
-export function runPairsJob(job: PairsJob, isUserError: (error: unknown) => boolean): void {
+function runPairsJob(job: PairsJob, isUserError: (error: unknown) => boolean): void {
   const { port, ranges, options, blockSize } = job;
   let a: ScanFile | undefined;
   let b: ScanFile | undefined;
@@ -93,4 +94,45 @@ export function runPairsJob(job: PairsJob, isUserError: (error: unknown) => bool
     } satisfies PairsMessage);
   }
   port.close();
+}
+
+const PAIRS_WORKER = 'portwatchPairsWorker';
+
+/**
+ * The young generation of the pairs worker, in MB: it reads hosts into short-lived objects only, and V8's
+ * default nursery (up to 32 MB) would stay that large for nothing.
+ */
+const YOUNG_GENERATION_MB = 4;
+
+/** A worker thread that waits for a PairsJob (started early: its ~40 ms start-up overlaps the digests). */
+export interface PairsWorker {
+  /** Posts the job (at once: the caller goes on without yielding). Rejects if the worker fails or stops. */
+  share(job: PairsJob): Promise<never>;
+  cancel(): void;
+}
+
+export function startPairsWorker(): PairsWorker {
+  // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { [PAIRS_WORKER]: true },
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  // Idle until it has a job: it must not keep the process alive.
+  worker.unref();
+  let stopped: (error: Error) => void = () => {};
+  worker.once('error', (error) => stopped(error));
+  worker.once('exit', (code) => stopped(new Error(`the host pair thread stopped (exit code ${code})`)));
+  return {
+    share: (job) =>
+      new Promise<never>((_, reject) => {
+        stopped = reject;
+        worker.postMessage(job, [job.port]);
+      }),
+    cancel: () => void worker.terminate(),
+  };
+}
+
+if (!isMainThread && parentPort && (workerData as Record<string, unknown>)?.[PAIRS_WORKER] === true) {
+  // One job, then the thread ends by itself (nothing is left listening).
+  parentPort.once('message', (job: PairsJob) => runPairsJob(job, (error) => error instanceof UserError));
 }
