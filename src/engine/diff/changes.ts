@@ -97,8 +97,8 @@ export function computeChangesLazy(
 ): Change[] {
   const before = viewOf(reference);
   const after = viewOf(current);
-  const indexA = firstHosts(reference, only);
-  const indexB = firstHosts(current, only);
+  const indexA = only ? firstHostsOf(reference, only) : hostIndex(reference);
+  const indexB = only ? firstHostsOf(current, only) : hostIndex(current);
   const changes: Change[] = [];
   const compare = (key: string, i: number | undefined, j: number | undefined) => {
     if (i !== undefined && j !== undefined && sameDigest(reference.digests[i]!, current.digests[j]!)) return;
@@ -115,8 +115,22 @@ function sameDigest(a: string, b: string): boolean {
   return a !== '' && a === b;
 }
 
-/** Each key's host: a host listed twice (an address given twice as a target) is its first answer. */
-function firstHosts(run: LazyRun, only: ReadonlySet<string> | undefined): Map<string, number> {
+const hostIndexes = new WeakMap<LazyRun['keys'], Map<string, number>>();
+
+/**
+ * Each key's host (its index): a host listed twice (an address given twice as a target) is its first answer.
+ * Made once per list of keys (the monitor's offline check asks too, and makes the reference's while nmap runs).
+ */
+export function hostIndex(run: Pick<LazyRun, 'keys'>): Map<string, number> {
+  let index = hostIndexes.get(run.keys);
+  if (!index) hostIndexes.set(run.keys, (index = firstHostsOf(run, undefined)));
+  return index;
+}
+
+function firstHostsOf(
+  run: Pick<LazyRun, 'keys'>,
+  only: ReadonlySet<string> | undefined,
+): Map<string, number> {
   const hosts = new Map<string, number>();
   run.keys.forEach((key, i) => {
     if (key != null && !hosts.has(key) && (!only || only.has(key))) hosts.set(key, i);
