@@ -111,7 +111,8 @@ export function computeChangesLazy(
   return sortChanges(changes);
 }
 
-function sameDigest(a: string, b: string): boolean {
+/** Equal digests, '' being none (such a host is always read). */
+export function sameDigest(a: string, b: string): boolean {
   return a !== '' && a === b;
 }
 

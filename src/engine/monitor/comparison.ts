@@ -12,7 +12,7 @@
 //   finally { comparison.close(); }
 import { existsSync } from 'node:fs';
 import type { Host, NmapRun } from '../../shared/scan.ts';
-import { hostIndex, lazyRunOf, type LazyRun } from '../diff/changes.ts';
+import { hostIndex, lazyRunOf, sameDigest, type LazyRun } from '../diff/changes.ts';
 import { digestScanInWorker, lazyRunOfDigest, openDigested, type ScanDigest } from '../diff/fast-digest.ts';
 import { ndiff, ndiffLazy, type LazyHosts, type LazyScan } from '../diff/ndiff/index.ts';
 import { toNdiffScan } from '../diff/ndiff/scan-view.ts';
@@ -167,8 +167,7 @@ export function offlineCheck(
   reference.keys.forEach((key, i) => {
     if (wasUp < 0) return;
     const j = key == null ? undefined : currentIndex.get(key);
-    const same =
-      j !== undefined && reference.digests[i] !== '' && reference.digests[i] === current.digests[j];
+    const same = j !== undefined && sameDigest(reference.digests[i]!, current.digests[j]!);
     if (!isUp(same ? hosts[j]! : reference.loadHost(i))) return;
     if (isUpNow(key ?? undefined)) wasUp = -1;
     else wasUp++;
