@@ -106,8 +106,14 @@ export function computeChangesLazy(
     const b = j === undefined ? undefined : current.loadHost(j);
     compareHost(key, a, b, before, after, changes);
   };
-  for (const [key, i] of indexA) compare(key, i, indexB.get(key));
-  for (const [key, j] of indexB) if (!indexA.has(key)) compare(key, undefined, j);
+  // The reference's hosts, then the current scan's new ones (one lookup a host: a /16 has 65,536).
+  const paired = new Uint8Array(current.keys.length);
+  for (const [key, i] of indexA) {
+    const j = indexB.get(key);
+    if (j !== undefined) paired[j] = 1;
+    compare(key, i, j);
+  }
+  for (const [key, j] of indexB) if (!paired[j]) compare(key, undefined, j);
   return sortChanges(changes);
 }
 

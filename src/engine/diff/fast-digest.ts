@@ -117,10 +117,9 @@ export async function digestScansInWorkers(
   const second = digestScanInWorker(files[1], kind);
   try {
     return [await first.result, await second.result];
-  } catch (error) {
+  } finally {
     first.cancel();
     second.cancel();
-    throw error;
   }
 }
 
