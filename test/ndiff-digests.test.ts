@@ -1,4 +1,4 @@
-// portwatch diff's fast path (non-verbose text and XML): hosts are read as digests and only the changed ones
+// portwatch diff's fast path (text and XML, -v or not): hosts are read as digests and only the changed ones
 // in full (src/engine/nmap/host-digests.ts, src/engine/diff/fast-digest.ts). Its output must be ndiff's, byte
 // for byte: against the full-model ndiff on every corpus pair, and against nmap's ndiff on scans large enough
 // that hosts straddle the reader's 512 KiB chunks, with non-ASCII text, moved times and changed hosts.
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { digestScan, digestScanInWorker, openDigested } from '../src/engine/diff/fast-digest.ts';
 import { ndiff, ndiffLazy } from '../src/engine/diff/ndiff/index.ts';
+import { ndiffFiles } from '../src/engine/diff/ndiff-files.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
 import { PORTWATCH, runNdiff, runPortwatch } from './support/ndiff-oracle.ts';
@@ -21,6 +22,30 @@ const corpusFiles = () =>
     .filter((f) => f.endsWith('.xml'))
     .sort()
     .map((f) => path.join(corpus, f));
+
+test('ndiffFiles (both threads): all 64 corpus pairs, text and XML, -v or not, print what ndiff() prints', async () => {
+  const files = corpusFiles();
+  let checked = 0;
+  for (const a of files) {
+    for (const b of files) {
+      for (const format of ['text', 'xml'] as const) {
+        for (const verbose of [false, true]) {
+          const want: string[] = [];
+          const wantDifferent = ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format }, (s) =>
+            want.push(s),
+          );
+          const got: string[] = [];
+          const different = await ndiffFiles([a, b], { verbose, format }, (s) => got.push(s));
+          const label = `${path.basename(a)} ${path.basename(b)} ${format}${verbose ? ' -v' : ''}`;
+          assert.equal(got.join(''), want.join(''), label);
+          assert.equal(different, wantDifferent, label);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.equal(checked, 256);
+});
 
 function lazyDiff(a: string, b: string, format: 'text' | 'xml'): { out: string; different: boolean } {
   const da = digestScan(a);
@@ -141,7 +166,7 @@ function scanXml(n: number, shift: number, changed: Set<number>, extra = ''): st
   return parts.join('');
 }
 
-test('portwatch diff and diff --xml print what ndiff prints on scans whose hosts straddle read chunks', async () => {
+test('portwatch diff, --xml, -v print what ndiff prints on scans whose hosts straddle read chunks', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-digests-'));
   try {
     const n = 1500; // ~1 MB: two chunk boundaries fall inside hosts
@@ -149,7 +174,17 @@ test('portwatch diff and diff --xml print what ndiff prints on scans whose hosts
     const b = path.join(dir, 'b.xml');
     writeFileSync(a, scanXml(n, 0, new Set()));
     // B: every host's times moved; some hosts changed; one host only in B; a host written with other spacing.
-    const changed = new Set([3, 4, 5, 700, 701, 702, 1498]);
+    // 200 changed hosts in a row: the host phase is shared out in blocks between two threads (pair-blocks.ts).
+    const changed = new Set([
+      3,
+      4,
+      5,
+      700,
+      701,
+      702,
+      1498,
+      ...Array.from({ length: 200 }, (_, k) => 900 + k),
+    ]);
     const extra =
       '<host><status state="up"/><address addr="10.9.99.1" addrtype="ipv4"/><ports>' +
       '<port protocol="tcp" portid="443"><state state="open"/></port></ports></host>\n';
@@ -165,7 +200,7 @@ test('portwatch diff and diff --xml print what ndiff prints on scans whose hosts
     assert.ok(!db.digests.includes(''));
     assert.equal(da.digests.filter((d, i) => d !== db.digests[i]).length, changed.size);
     const env = { ...process.env, TZ: 'UTC' };
-    for (const mode of [[], ['--xml']]) {
+    for (const mode of [[], ['--xml'], ['-v'], ['-v', '--xml']]) {
       const [want, got] = await Promise.all([
         runNdiff([...mode, a, b], env),
         runPortwatch(['diff', ...mode, a, b], env),

@@ -2,15 +2,9 @@
 // exit codes (0 same, 1 different, 2 error). Options are read like ndiff's getopt.gnu_getopt: anywhere
 // among the files, `--` ends them, long options may be abbreviated to a unique prefix.
 import { computeChanges, computeChangesLazy } from '../../engine/diff/changes.ts';
-import {
-  digestScanInWorker,
-  digestScansInWorkers,
-  lazyRunOfDigest,
-  openDigested,
-  useDigestedPair,
-  type ScanDigest,
-} from '../../engine/diff/fast-digest.ts';
-import { ndiff, ndiffLazy } from '../../engine/diff/ndiff/index.ts';
+import { digestScansInWorkers, lazyRunOfDigest, useDigestedPair } from '../../engine/diff/fast-digest.ts';
+import { ndiff } from '../../engine/diff/ndiff/index.ts';
+import { ndiffFiles } from '../../engine/diff/ndiff-files.ts';
 import { UserError } from '../../engine/errors.ts';
 import { parseNmapXmlFile } from '../../engine/nmap/parse.ts';
 import { statSync } from 'node:fs';
@@ -137,7 +131,12 @@ export const diffCommand: Command = {
     }
     const { verbose, output, files } = parsed;
     // The fast path reads hosts again by their place in the file: regular files only (not a pipe, <(...)).
-    if (output !== 'json' && !verbose && files.every(isRegularFile)) return diffDigested(files, output, ctx);
+    if (output !== 'json' && files.every(isRegularFile)) {
+      const out = stdoutWriter(ctx.stdout);
+      const different = await ndiffFiles(files, { verbose, format: output }, out.write);
+      await out.done();
+      return different ? 1 : 0;
+    }
     if (output === 'json' && files.every(isRegularFile)) return changesDigested(files, ctx);
     // Both files are read before anything is printed: a bad second file leaves no half diff behind.
     const a = parseNmapXmlFile(files[0], { source: files[0] });
@@ -157,59 +156,7 @@ export const diffCommand: Command = {
 };
 
 /**
- * Non-verbose ndiff output, which shows only what changed: both files are read as digests (every byte still
- * checked), and only the hosts whose digests differ are read in full (nmap/host-digests.ts). Same bytes out.
- */
-async function diffDigested(
-  files: [string, string],
-  format: 'text' | 'xml',
-  ctx: Parameters<Command['run']>[1],
-): Promise<number> {
-  // Both files are read at once, each on a worker thread (so this thread's heap holds only the digests), and
-  // before anything is printed: a bad second file leaves no half diff behind. If both are bad, the first
-  // file's error is the one reported.
-  const first = digestScanInWorker(files[0]);
-  const second = digestScanInWorker(files[1]);
-  let digestA: ScanDigest;
-  let digestB: ScanDigest;
-  try {
-    digestA = await first.result;
-    digestB = await second.result;
-  } catch (error) {
-    first.cancel();
-    second.cancel();
-    throw error;
-  }
-  const hostsA = openDigested(files[0], digestA);
-  let hostsB: ReturnType<typeof openDigested>;
-  try {
-    hostsB = openDigested(files[1], digestB);
-  } catch (error) {
-    hostsA.close();
-    throw error;
-  }
-  const out = stdoutWriter(ctx.stdout);
-  let different: boolean;
-  try {
-    different = ndiffLazy(
-      { ...digestA, hosts: hostsA },
-      { ...digestB, hosts: hostsB },
-      { verbose: false, format },
-      out.write,
-    );
-  } finally {
-    try {
-      hostsA.close();
-    } finally {
-      hostsB.close();
-    }
-  }
-  await out.done();
-  return different ? 1 : 0;
-}
-
-/**
- * --format json through digests, as diffDigested: only the hosts whose digests differ (and those on one side
+ * --format json through digests, as ndiffFiles: only the hosts whose digests differ (and those on one side
  * only) are read in full. The same changes as computeChanges on the whole files.
  */
 async function changesDigested(files: [string, string], ctx: Parameters<Command['run']>[1]): Promise<number> {

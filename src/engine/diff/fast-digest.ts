@@ -14,6 +14,7 @@ import type { LazyRun } from './changes.ts';
 import type { LazyHosts } from './ndiff/index.ts';
 import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
 import { hostKey } from '../nmap/hosts.ts';
+import { runPairsJob, type PairsJob } from './pair-blocks.ts';
 
 /**
  * Which ids a digest keeps per host: ndiff's (ndiffHostId, for ndiffLazy), the change model's (hostKey, for
@@ -149,6 +150,7 @@ export function useDigestedPair<T>(
 }
 
 const MARK = 'portwatchDigestScan';
+const PAIRS = 'portwatchPairs';
 
 type Reply =
   | { ok: true; digest: ScanDigest }
@@ -160,16 +162,27 @@ type Reply =
  * (measured on two 62 MB scans read at once: peak 191 MB for the process instead of 275-290 MB, no slower).
  * A scan too large for the cap is read again without it.
  */
-const OLD_GENERATION_MB = 32;
-const YOUNG_GENERATION_MB = 8;
+const OLD_GENERATION_MB = Number(process.env.PW_OLD ?? 32);
+const YOUNG_GENERATION_MB = Number(process.env.PW_YOUNG ?? 8);
 
-/** digestScan on a worker thread. `cancel` stops it (its result then never settles). */
-export function digestScanInWorker(
-  file: string,
-  kind: DigestKeys = 'ndiff',
-): { result: Promise<ScanDigest>; cancel(): void } {
+/** A scan being digested on a worker thread, which can then take a share of the host pairs (pair-blocks.ts). */
+export interface DigestWorker {
+  result: Promise<ScanDigest>;
+  /**
+   * After the result: the worker takes blocks of the job's pairs, posting them on job.port (which it is
+   * given). Rejects if the worker fails or stops meanwhile; never resolves (job.port says when it is done).
+   */
+  sharePairs(job: PairsJob): Promise<never>;
+  /** Stops the worker (its result then never settles). */
+  cancel(): void;
+}
+
+/** digestScan on a worker thread (see DigestWorker). */
+export function digestScanInWorker(file: string, kind: DigestKeys = 'ndiff'): DigestWorker {
   let worker: Worker | undefined;
   let cancelled = false;
+  /** Rejects when the worker fails or stops after its result (while it shares pairs). */
+  let stopped: (error: Error) => void = () => {};
   const start = (capped: boolean): Promise<ScanDigest> =>
     new Promise<ScanDigest>((resolve, reject) => {
       // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
@@ -181,6 +194,8 @@ export function digestScanInWorker(
       });
       worker = w;
       w.once('message', (reply: Reply) => {
+        // The worker then waits for a share of the host pairs: that must not keep the process alive.
+        w.unref();
         if (reply.ok) resolve(reply.digest);
         else if (reply.userError) reject(new UserError(reply.message));
         else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
@@ -189,12 +204,18 @@ export function digestScanInWorker(
       w.once('error', (error: NodeJS.ErrnoException) => {
         retrying = capped && !cancelled && error.code === 'ERR_WORKER_OUT_OF_MEMORY';
         if (retrying) start(false).then(resolve, reject);
-        else reject(error);
+        else {
+          reject(error);
+          stopped(error);
+        }
       });
       w.once('exit', (code) => {
         // After 'message' or 'error' this changes nothing (a promise settles once), unless a retry is under way.
-        if ((code !== 0 || cancelled) && !retrying)
-          setImmediate(() => reject(new Error(`the scan reader thread stopped (exit code ${code})`)));
+        if (!retrying) {
+          const error = new Error(`the scan reader thread stopped (exit code ${code})`);
+          if (code !== 0 || cancelled) setImmediate(() => reject(error));
+          stopped(error);
+        }
       });
     });
   const result = start(true);
@@ -202,6 +223,12 @@ export function digestScanInWorker(
   result.catch(() => {});
   return {
     result,
+    // Posted at once (the worker reads it after its digest): the caller goes on without yielding.
+    sharePairs: (job) =>
+      new Promise<never>((_, reject) => {
+        stopped = reject;
+        worker!.postMessage({ [PAIRS]: job }, [job.port]);
+      }),
     cancel: () => {
       cancelled = true;
       void worker?.terminate();
@@ -210,6 +237,7 @@ export function digestScanInWorker(
 }
 
 if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>)?.[MARK] === 'string') {
+  const port = parentPort;
   let reply: Reply;
   try {
     const data = workerData as Record<string, string>;
@@ -223,5 +251,10 @@ if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>
       stack: e instanceof UserError ? undefined : e?.stack,
     };
   }
-  parentPort.postMessage(reply);
+  port.postMessage(reply);
+  // Then, maybe, a share of the host pairs (the caller stops this thread when it no longer needs it).
+  if (reply.ok)
+    port.on('message', (message: Record<string, PairsJob>) => {
+      if (message[PAIRS]) runPairsJob(message[PAIRS], (error) => error instanceof UserError);
+    });
 }

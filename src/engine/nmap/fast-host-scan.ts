@@ -47,9 +47,16 @@ for (let c = 0; c < 128; c++) {
   NAME_CHAR[c] = letter || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95 ? 1 : 0;
 }
 
-/** What ends a stretch of a value or text: quotes, '<', '&', tab, LF, CR. */
+/**
+ * What ends a stretch of a value or text: quotes, '<', '&', and every byte below 0x20 (tab, LF and CR, which
+ * the full reader rewrites in values; the others, which XML forbids, make the pass give up). Every byte of a
+ * host is seen by one of these loops or by a name, space or markup check, so no separate pass looks for
+ * control characters.
+ */
 const SPECIAL = new Uint8Array(256);
-for (const c of [0x22, 0x27, 0x3c, 0x26, 9, 10, 13]) SPECIAL[c] = 1;
+for (const c of [0x22, 0x27, 0x3c, 0x26]) SPECIAL[c] = 1;
+for (let c = 0; c < 0x20; c++) SPECIAL[c] = 1;
+const isControl = (c: number) => c < 0x20 && c !== 9 && c !== 10 && c !== 13;
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
 
@@ -125,7 +132,7 @@ class Pass {
     this.source = source;
     this.keyOf = keyOf;
     // A small scan gets a small buffer (it grows for an element that does not fit).
-    this.buf = Buffer.allocUnsafe(Math.min(READ * 2, Math.max(1 << 16, fstatSync(fd).size + 1)));
+    this.buf = Buffer.allocUnsafe(Math.min(READ * 2, Math.max(1 << 16, fstatSync(fd).size + 1)) + 1);
   }
 
   run(): FastDigest {
@@ -192,26 +199,30 @@ class Pass {
   /** Reads until buf is full or the file ends. */
   private fill(): void {
     const from = this.len;
-    while (!this.eof && this.len < this.buf.length) {
-      const n = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, this.fileBase + this.len);
+    const room = this.buf.length - 1;
+    while (!this.eof && this.len < room) {
+      const n = readSync(this.fd, this.buf, this.len, room - this.len, this.fileBase + this.len);
       if (n === 0) this.eof = true;
       this.len += n;
     }
-    // Every byte is checked for control characters once, as it arrives (four at a time): the loops below
-    // then look only for quotes, markup and references.
-    if (hasControlCharacter(this.buf, from, this.len)) throw giveUp;
+    if (this.ascii && !isAscii(this.buf.subarray(from, this.len))) this.ascii = false;
+    // A sentinel after the data: 0 ends every name, value and text loop (as a control character it is in
+    // SPECIAL and in no name), so those loops need no bounds check; each checks p >= len after it stops.
+    this.buf[this.len] = 0;
     this.view = this.buf.subarray(0, this.len);
   }
 
   /** buf[0, len), for indexOf. */
   private view: Buffer = Buffer.alloc(0);
+  /** Whether every byte read so far is ASCII (then no host needs its own UTF-8 check). */
+  private ascii = true;
 
   /** Drops buf[0, keep) (after saving the rest in it), reads more; returns where `keep` now is (0). */
   private more(keep: number): number {
-    if (keep === 0 && this.len === this.buf.length) {
+    if (keep === 0 && this.len === this.buf.length - 1) {
       // One element fills the buffer: a bigger one, up to the cap.
-      if (this.buf.length >= MAX_ELEMENT) throw giveUp;
-      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      if (this.buf.length > MAX_ELEMENT) throw giveUp;
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2 - 1);
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     } else {
@@ -324,8 +335,7 @@ class Pass {
         const end = this.startTag(p);
         if (end < 0) return -1;
         const ns = p + 1;
-        let ne = ns;
-        while (NAME_CHAR[b[ne]!]) ne++;
+        const ne = this.nameEnd;
         const selfClosing = b[end - 2] === 0x2f;
         if (host) this.hostTag(depth, ns, ne, p, end, selfClosing);
         if (!selfClosing) {
@@ -340,12 +350,13 @@ class Pass {
         if (p === lt) this.contentStart = end;
         p = end;
       }
-      // Text up to the next '<' (its control characters were checked in fill()).
+      // Text up to the next '<'.
       for (;;) {
-        while (p < len && SPECIAL[b[p]!] === 0) p++;
+        while (SPECIAL[b[p]!] === 0) p++;
         if (p >= len) return -1;
         const c = b[p]!;
         if (c === 0x3c) break;
+        if (c < 0x20 && isControl(c)) throw giveUp;
         if (c === 0x26) {
           const semi = reference(b, p, len);
           if (semi < 0) return -1;
@@ -369,15 +380,17 @@ class Pass {
     let p = lt + 1;
     if (p >= len) return -1;
     if (!NAME_START[b[p]!]) throw giveUp;
-    while (++p < len && NAME_CHAR[b[p]!]) {
+    while (NAME_CHAR[b[++p]!]) {
       /* the name */
     }
+    this.nameEnd = p;
+    const sig = this.attrSig;
     let n = 0;
     for (;;) {
       if (p >= len) return -1;
       let c = b[p]!;
       let spaced = false;
-      while (isSpace(c)) {
+      while (c === 32 || c === 10 || c === 9 || c === 13) {
         spaced = true;
         if (++p >= len) return -1;
         c = b[p]!;
@@ -394,7 +407,7 @@ class Pass {
       }
       if (!spaced || !NAME_START[c] || n === 64) throw giveUp;
       const as = p;
-      while (++p < len && NAME_CHAR[b[p]!]) {
+      while (NAME_CHAR[b[++p]!]) {
         /* the name */
       }
       if (p >= len) return -1;
@@ -407,15 +420,15 @@ class Pass {
         throw giveUp;
       }
       const vs = p + 2;
-      // The value (its control characters were checked in fill()): one table look-up a byte up to the next
-      // quote, '<', '&' or tab/LF/CR (values are short: a loop beats a native indexOf call here).
+      // The value: one table look-up a byte up to the next quote, '<', '&' or control character (values are
+      // short: a loop beats a native indexOf call here).
       let plain = 1;
       for (p = vs; ; p++) {
-        while (p < len && SPECIAL[b[p]!] === 0) p++;
+        while (SPECIAL[b[p]!] === 0) p++;
         if (p >= len) return -1;
         const v = b[p]!;
         if (v === quote) break;
-        if (v === 0x3c) throw giveUp;
+        if (v === 0x3c || (v < 0x20 && isControl(v))) throw giveUp;
         plain = 0;
         if (v === 0x26) {
           const semi = reference(b, p, len);
@@ -423,10 +436,13 @@ class Pass {
           p = semi;
         }
       }
-      // A duplicate attribute is an error: left to the full reader.
+      // A duplicate attribute is an error, left to the full reader: names are compared only when their
+      // length, first and last bytes agree (a tag's names rarely do).
+      const s = ((ae - as) << 16) | (c << 8) | b[ae - 1]!;
       for (let k = 0; k < n; k++) {
-        if (sameBytes(b, this.attrNameStart[k]!, this.attrNameEnd[k]!, as, ae)) throw giveUp;
+        if (sig[k] === s && sameBytes(b, this.attrNameStart[k]!, this.attrNameEnd[k]!, as, ae)) throw giveUp;
       }
+      sig[n] = s;
       this.attrNameStart[n] = as;
       this.attrNameEnd[n] = ae;
       this.attrValueStart[n] = vs;
@@ -436,6 +452,10 @@ class Pass {
       p++;
     }
   }
+
+  /** Where the name of the tag startTag last read ends. */
+  private nameEnd = 0;
+  private readonly attrSig = new Int32Array(64);
 
   /** Notes what a host's id and digest need from a start tag inside it, as the full reader reads it. */
   private hostTag(depth: number, ns: number, ne: number, lt: number, end: number, selfClosing: boolean) {
@@ -500,8 +520,8 @@ class Pass {
   private endHost(lt: number, end: number): void {
     const b = this.buf;
     const base = this.fileBase;
-    const bytes = b.subarray(lt, end);
-    if (!isAscii(bytes)) {
+    const bytes = this.ascii ? null : b.subarray(lt, end);
+    if (bytes && !isAscii(bytes)) {
       // U+FFFE and U+FFFF are not allowed in XML.
       if (!isUtf8(bytes) || bytes.indexOf(FFFE) !== -1 || bytes.indexOf(FFFF) !== -1) throw giveUp;
     }
@@ -522,33 +542,6 @@ class Pass {
     this.byteStarts.push(base + lt);
     this.byteEnds.push(base + end);
   }
-}
-
-/**
- * Whether buf[from, to) holds a byte below 0x20 other than tab, LF and CR (XML allows no other), four bytes
- * at a time: a byte-at-a-time loop took 3x as long.
- */
-function hasControlCharacter(buf: Buffer, from: number, to: number): boolean {
-  let p = from;
-  while (p < to && ((buf.byteOffset + p) & 3) !== 0) if (isControl(buf[p++]!)) return true;
-  const words = new Uint32Array(buf.buffer, buf.byteOffset + p, (to - p) >> 2);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    // Exact per byte (no carries between bytes): the high bit of each byte below 0x20, then of each tab, LF, CR.
-    const low = w & 0x7f7f7f7f;
-    const below = ~((low + 0x60606060) | w) & 0x80808080;
-    if (below === 0) continue;
-    const tab = ~(((low ^ 0x09090909) + 0x7f7f7f7f) | (w ^ 0x09090909) | 0x7f7f7f7f);
-    const lf = ~(((low ^ 0x0a0a0a0a) + 0x7f7f7f7f) | (w ^ 0x0a0a0a0a) | 0x7f7f7f7f);
-    const cr = ~(((low ^ 0x0d0d0d0d) + 0x7f7f7f7f) | (w ^ 0x0d0d0d0d) | 0x7f7f7f7f);
-    if ((below & ~(tab | lf | cr)) !== 0) return true;
-  }
-  for (p += words.length * 4; p < to; p++) if (isControl(buf[p]!)) return true;
-  return false;
-}
-
-function isControl(c: number): boolean {
-  return c < 0x20 && c !== 9 && c !== 10 && c !== 13;
 }
 
 const FFFE = Buffer.from([0xef, 0xbf, 0xbe]);

@@ -38,11 +38,6 @@ function sameDigest(a: string, b: string): boolean {
   return a !== '' && a === b;
 }
 
-/** The full model of the scan's i-th host (in ndiff's order). */
-function hostAt(scan: NdScan, lazy: LazyHosts | undefined, i: number): Host {
-  return lazy ? lazy.loadHost(scan.order[i]!) : scan.hosts[i]!;
-}
-
 /**
  * host_pairs: merges the two id-sorted host lists; a host missing on one side meets the empty Host().
  * Calls `pair` with ndiff's view of each host (built here, so it lives only as long as the pair).
@@ -52,8 +47,6 @@ function forEachHostPair(
   b: NdScan,
   verbose: boolean,
   pair: (hostA: NdHost, hostB: NdHost) => void,
-  lazyA?: LazyHosts,
-  lazyB?: LazyHosts,
 ): void {
   let i = 0;
   let j = 0;
@@ -63,83 +56,85 @@ function forEachHostPair(
     const keyA = a.keys[i]!;
     const keyB = b.keys[j]!;
     if (keyA !== null && keyA === keyB) {
-      // Unchanged hosts print nothing unless -v: skip them without building ndiff's view (with digests,
-      // without even building the hosts).
-      if (
-        !verbose &&
-        lazyA &&
-        lazyB &&
-        sameDigest(lazyA.digests[a.order[i]!]!, lazyB.digests[b.order[j]!]!)
-      ) {
-        i++;
-        j++;
-        continue;
-      }
-      const hostA = hostAt(a, lazyA, i++);
-      const hostB = hostAt(b, lazyB, j++);
+      const hostA = a.hosts[i++]!;
+      const hostB = b.hosts[j++]!;
       if (verbose || !sameHostForNdiff(hostA, hostB)) pair(viewHost(hostA), viewHost(hostB));
     } else if (keyA === null || (keyB !== null && keyA < keyB)) {
       // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
-      pair(viewHost(hostAt(a, lazyA, i++)), PLACEHOLDER_HOST);
+      pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
     } else {
-      pair(PLACEHOLDER_HOST, viewHost(hostAt(b, lazyB, j++)));
+      pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
     }
   }
-  while (i < lengthA) pair(viewHost(hostAt(a, lazyA, i++)), PLACEHOLDER_HOST);
-  while (j < lengthB) pair(PLACEHOLDER_HOST, viewHost(hostAt(b, lazyB, j++)));
+  while (i < lengthA) pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
+  while (j < lengthB) pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
 }
 
-/** ndiff's comparison of two scans already in its view (see scan-view.ts). */
+/** Collects output into pieces of about CHUNK characters for `write`: few calls, no giant string. */
+export function chunkedWriter(write: (text: string) => void) {
+  let buffer = '';
+  return {
+    emit(text: string): void {
+      buffer += text;
+      if (buffer.length >= CHUNK) {
+        write(buffer);
+        buffer = '';
+      }
+    },
+    flush(): void {
+      if (buffer !== '') write(buffer);
+      buffer = '';
+    },
+  };
+}
+
+/** What comes before the hosts: the banner (or XML beginning) and the pre-scan scripts. */
+export function ndiffHead(a: NdScan, b: NdScan, options: NdiffOptions): string {
+  const { verbose } = options;
+  const preDiffs = diffScriptLists(a.preScripts, b.preScripts, verbose);
+  return options.format === 'xml'
+    ? xmlBeginning(a, b, verbose) + topScriptsXml('prescript', a.preScripts, b.preScripts, preDiffs, verbose)
+    : bannerText(a, b, verbose) +
+        scriptDiffsText('Pre-scan script results', a.preScripts, b.preScripts, preDiffs, verbose);
+}
+
+/** What comes after the hosts: the post-scan scripts (and the XML ending). */
+export function ndiffTail(a: NdScan, b: NdScan, options: NdiffOptions): string {
+  const { verbose } = options;
+  const postDiffs = diffScriptLists(a.postScripts, b.postScripts, verbose);
+  return options.format === 'xml'
+    ? topScriptsXml('postscript', a.postScripts, b.postScripts, postDiffs, verbose) + XML_ENDING
+    : scriptDiffsText('Post-scan script results', a.postScripts, b.postScripts, postDiffs, verbose);
+}
+
+/** A host pair's part of the output (if any) through `emit`; returns its real cost (see HostDiff). */
+function emitHostPair(
+  hostA: NdHost,
+  hostB: NdHost,
+  options: NdiffOptions,
+  emit: (text: string) => void,
+): number {
+  const d = diffHosts(hostA, hostB, options.verbose);
+  if (d.cost > 0 || options.verbose)
+    emit(options.format === 'xml' ? hostDiffXml(d, options.verbose) : hostDiffText(d, options.verbose));
+  return d.realCost;
+}
+
+/** ndiff's comparison of two scans already in its view (see scan-view.ts), hosts in a.hosts and b.hosts. */
 export function ndiffScans(
   a: NdScan,
   b: NdScan,
   options: NdiffOptions,
   write: (text: string) => void,
-  lazyA?: LazyHosts,
-  lazyB?: LazyHosts,
 ): boolean {
-  const { verbose } = options;
-  const xml = options.format === 'xml';
-  let buffer = '';
-  const emit = (s: string) => {
-    buffer += s;
-    if (buffer.length >= CHUNK) {
-      write(buffer);
-      buffer = '';
-    }
-  };
-
-  emit(xml ? xmlBeginning(a, b, verbose) : bannerText(a, b, verbose));
-
-  const preDiffs = diffScriptLists(a.preScripts, b.preScripts, verbose);
-  emit(
-    xml
-      ? topScriptsXml('prescript', a.preScripts, b.preScripts, preDiffs, verbose)
-      : scriptDiffsText('Pre-scan script results', a.preScripts, b.preScripts, preDiffs, verbose),
-  );
-
+  const out = chunkedWriter(write);
+  out.emit(ndiffHead(a, b, options));
   let realCost = 0;
-  forEachHostPair(
-    a,
-    b,
-    verbose,
-    (hostA, hostB) => {
-      const d = diffHosts(hostA, hostB, verbose);
-      realCost += d.realCost;
-      if (d.cost > 0 || verbose) emit(xml ? hostDiffXml(d, verbose) : hostDiffText(d, verbose));
-    },
-    lazyA,
-    lazyB,
-  );
-
-  const postDiffs = diffScriptLists(a.postScripts, b.postScripts, verbose);
-  emit(
-    xml
-      ? topScriptsXml('postscript', a.postScripts, b.postScripts, postDiffs, verbose)
-      : scriptDiffsText('Post-scan script results', a.postScripts, b.postScripts, postDiffs, verbose),
-  );
-  if (xml) emit(XML_ENDING);
-  if (buffer !== '') write(buffer);
+  forEachHostPair(a, b, options.verbose, (hostA, hostB) => {
+    realCost += emitHostPair(hostA, hostB, options, out.emit);
+  });
+  out.emit(ndiffTail(a, b, options));
+  out.flush();
   return realCost > 0;
 }
 
@@ -160,6 +155,98 @@ export interface LazyScan {
   hosts: LazyHosts;
 }
 
+/**
+ * The host pairs of a lazy diff whose hosts must be read, in ndiff's order (host_pairs' merge by id). Pairs
+ * whose digests are equal print nothing unless -v, so they are left out; with -v they are kept, marked
+ * `same`, and only one of their hosts is read (equal digests: equal hosts for ndiff).
+ */
+export interface HostPairPlan {
+  /** Per pair: the document index of its host in a and in b; -1 when that side has none. */
+  a: Int32Array;
+  b: Int32Array;
+  /** Per pair: 1 when the two hosts' digests are equal. */
+  same: Uint8Array;
+  length: number;
+}
+
+export function planHostPairs(a: LazyScan, b: LazyScan, verbose: boolean): HostPairPlan {
+  const capacity = a.keys.length + b.keys.length;
+  const plan: HostPairPlan = {
+    a: new Int32Array(capacity),
+    b: new Int32Array(capacity),
+    same: new Uint8Array(capacity),
+    length: 0,
+  };
+  const add = (i: number, j: number, same: number) => {
+    const k = plan.length++;
+    plan.a[k] = i;
+    plan.b[k] = j;
+    plan.same[k] = same;
+  };
+  const digestsA = a.hosts.digests;
+  const digestsB = b.hosts.digests;
+  let i = 0;
+  let j = 0;
+  const lengthA = a.keys.length;
+  const lengthB = b.keys.length;
+  while (i < lengthA && j < lengthB) {
+    const keyA = a.keys[i]!;
+    const keyB = b.keys[j]!;
+    if (keyA !== null && keyA === keyB) {
+      const ia = a.order[i++]!;
+      const ib = b.order[j++]!;
+      const same = sameDigest(digestsA[ia]!, digestsB[ib]!);
+      if (!same || verbose) add(ia, ib, same ? 1 : 0);
+    } else if (keyA === null || (keyB !== null && keyA < keyB)) {
+      // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
+      add(a.order[i++]!, -1, 0);
+    } else {
+      add(-1, b.order[j++]!, 0);
+    }
+  }
+  while (i < lengthA) add(a.order[i++]!, -1, 0);
+  while (j < lengthB) add(-1, b.order[j++]!, 0);
+  return plan;
+}
+
+/**
+ * The hosts' part of ndiff's output for plan pairs [from, to), through `emit`; returns their real cost. Hosts
+ * are read with loadA / loadB (by document index). Each pair's views live only as long as the pair.
+ */
+export function emitHostPairs(
+  plan: HostPairPlan,
+  from: number,
+  to: number,
+  loadA: (i: number) => Host,
+  loadB: (i: number) => Host,
+  options: NdiffOptions,
+  emit: (text: string) => void,
+): number {
+  let realCost = 0;
+  for (let k = from; k < to; k++) {
+    const ia = plan.a[k]!;
+    const ib = plan.b[k]!;
+    if (ib < 0) realCost += emitHostPair(viewHost(loadA(ia)), PLACEHOLDER_HOST, options, emit);
+    else if (ia < 0) realCost += emitHostPair(PLACEHOLDER_HOST, viewHost(loadB(ib)), options, emit);
+    else if (plan.same[k]) {
+      // -v only: the host as it is in both scans (diffHosts only reads its views).
+      const view = viewHost(loadA(ia));
+      realCost += emitHostPair(view, view, options, emit);
+    } else {
+      const hostA = loadA(ia);
+      const hostB = loadB(ib);
+      if (options.verbose || !sameHostForNdiff(hostA, hostB))
+        realCost += emitHostPair(viewHost(hostA), viewHost(hostB), options, emit);
+    }
+  }
+  return realCost;
+}
+
+/** The NdScan of a lazy run (hosts read by index: NdScan.hosts is empty). */
+export function lazyNdiffScan(scan: LazyScan): NdScan {
+  return sortedNdiffScan(scan.run, scan.keys, scan.order);
+}
+
 /** ndiff() on two runs whose hosts are read only when they differ (see LazyHosts): the same output. */
 export function ndiffLazy(
   a: LazyScan,
@@ -167,12 +254,13 @@ export function ndiffLazy(
   options: NdiffOptions,
   write: (text: string) => void,
 ): boolean {
-  return ndiffScans(
-    sortedNdiffScan(a.run, a.keys, a.order),
-    sortedNdiffScan(b.run, b.keys, b.order),
-    options,
-    write,
-    a.hosts,
-    b.hosts,
-  );
+  const scanA = lazyNdiffScan(a);
+  const scanB = lazyNdiffScan(b);
+  const plan = planHostPairs(a, b, options.verbose);
+  const out = chunkedWriter(write);
+  out.emit(ndiffHead(scanA, scanB, options));
+  const realCost = emitHostPairs(plan, 0, plan.length, a.hosts.loadHost, b.hosts.loadHost, options, out.emit);
+  out.emit(ndiffTail(scanA, scanB, options));
+  out.flush();
+  return realCost > 0;
 }

@@ -1,0 +1,182 @@
+// ndiff of two scan files (regular files: hosts are read again by their place in the file), on both cores:
+// each file is digested on its own worker thread (fast-digest.ts), then only the hosts that matter are read
+// in full (the pairs whose digests differ; every pair with -v), shared out in blocks between this thread and
+// one of the workers (pair-blocks.ts). The output is ndiff's, byte for byte, as ndiff() gives it.
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { UserError } from '../errors.ts';
+import { digestScanInWorker, openDigested, type DigestWorker, type ScanDigest } from './fast-digest.ts';
+import {
+  chunkedWriter,
+  emitHostPairs,
+  lazyNdiffScan,
+  ndiffHead,
+  ndiffTail,
+  planHostPairs,
+  type HostPairPlan,
+  type LazyHosts,
+  type NdiffOptions,
+} from './ndiff/index.ts';
+import { blockSizeFor, claimBlock, type PairsMessage } from './pair-blocks.ts';
+
+/** Writes ndiff's output for two scan files through `write`; returns whether they differ (exit code 1). */
+export async function ndiffFiles(
+  files: [string, string],
+  options: NdiffOptions,
+  write: (text: string) => void,
+): Promise<boolean> {
+  // Both files are read before anything is written: a bad second file leaves no half diff behind. If both
+  // are bad, the first file's error is the one reported.
+  const first = digestScanInWorker(files[0]);
+  const second = digestScanInWorker(files[1]);
+  let hostsA: (LazyHosts & { close(): void }) | undefined;
+  let hostsB: (LazyHosts & { close(): void }) | undefined;
+  try {
+    const digestA = await first.result;
+    const digestB = await second.result;
+    first.cancel(); // one worker is enough to share the host pairs with
+    hostsA = openDigested(files[0], digestA);
+    hostsB = openDigested(files[1], digestB);
+    const a = { ...digestA, hosts: hostsA };
+    const b = { ...digestB, hosts: hostsB };
+    const scanA = lazyNdiffScan(a);
+    const scanB = lazyNdiffScan(b);
+    const plan = planHostPairs(a, b, options.verbose);
+    const out = chunkedWriter(write);
+    out.emit(ndiffHead(scanA, scanB, options));
+    const realCost = await shareHostPairs(
+      plan,
+      files,
+      [digestA, digestB],
+      [hostsA, hostsB],
+      options,
+      out.emit,
+      second,
+    );
+    out.emit(ndiffTail(scanA, scanB, options));
+    out.flush();
+    const [closeA, closeB] = [hostsA, hostsB];
+    hostsA = hostsB = undefined;
+    try {
+      closeA.close();
+    } finally {
+      closeB.close();
+    }
+    return realCost > 0;
+  } finally {
+    first.cancel();
+    second.cancel();
+    hostsA?.close();
+    hostsB?.close();
+  }
+}
+
+/**
+ * emitHostPairs over the whole plan, block by block, this thread and `worker` each taking the next block
+ * until none is left; blocks are emitted in order. Returns the pairs' real cost. If the worker fails (short
+ * of memory, say), this thread does the blocks it left.
+ */
+async function shareHostPairs(
+  plan: HostPairPlan,
+  files: [string, string],
+  digests: [ScanDigest, ScanDigest],
+  hosts: [LazyHosts, LazyHosts],
+  options: NdiffOptions,
+  emit: (text: string) => void,
+  worker: DigestWorker,
+): Promise<number> {
+  const pairs = plan.length;
+  if (pairs === 0) return 0;
+  const blockSize = blockSizeFor(pairs);
+  const blocks = Math.ceil(pairs / blockSize);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const ranges = new Float64Array(4 * pairs);
+  const [a, b] = digests;
+  for (let k = 0; k < pairs; k++) {
+    const ia = plan.a[k]!;
+    const ib = plan.b[k]!;
+    ranges[4 * k] = ia < 0 ? -1 : a.byteStarts[ia]!;
+    ranges[4 * k + 1] = ia < 0 ? -1 : a.byteEnds[ia]!;
+    ranges[4 * k + 2] = ib < 0 ? -1 : b.byteStarts[ib]!;
+    ranges[4 * k + 3] = ib < 0 ? -1 : b.byteEnds[ib]!;
+  }
+  const { port1, port2 } = new MessageChannel();
+  const failure = worker.sharePairs({
+    files,
+    identities: [a.identity, b.identity],
+    ranges,
+    same: plan.same.slice(0, pairs),
+    options,
+    blockSize,
+    counter: counter.buffer as SharedArrayBuffer,
+    port: port2,
+  });
+  failure.catch(() => {}); // awaited below, if the worker is still needed
+
+  const texts = new Map<number, string>();
+  let next = 0;
+  let realCost = 0;
+  let workerDone = false;
+  let userError: UserError | undefined;
+  const take = (message: PairsMessage) => {
+    if ('block' in message) {
+      texts.set(message.block, message.text);
+      realCost += message.realCost;
+    } else {
+      workerDone = true;
+      if ('failed' in message && message.userError) userError = new UserError(message.failed);
+    }
+  };
+  const emitReady = () => {
+    for (let text = texts.get(next); text !== undefined; text = texts.get(next)) {
+      emit(text);
+      texts.delete(next++);
+    }
+  };
+  const runBlock = (block: number) => {
+    const from = block * blockSize;
+    let text = '';
+    realCost += emitHostPairs(
+      plan,
+      from,
+      Math.min(pairs, from + blockSize),
+      hosts[0].loadHost,
+      hosts[1].loadHost,
+      options,
+      (t) => {
+        text += t;
+      },
+    );
+    texts.set(block, text);
+  };
+
+  try {
+    for (
+      let block = claimBlock(counter, pairs, blockSize);
+      block >= 0;
+      block = claimBlock(counter, pairs, blockSize)
+    ) {
+      runBlock(block);
+      // The worker's blocks so far, without waiting for them.
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1))
+        take(m.message as PairsMessage);
+      emitReady();
+    }
+    if (!workerDone) {
+      await new Promise<void>((resolve) => {
+        port1.on('message', (message: PairsMessage) => {
+          take(message);
+          emitReady();
+          if (workerDone) resolve();
+        });
+        failure.catch(() => resolve()); // the worker died: its blocks are done below
+      });
+    }
+  } finally {
+    port1.close();
+  }
+  if (userError) throw userError;
+  // Blocks the worker claimed but did not finish (it failed).
+  for (let block = next; block < blocks; block++) if (!texts.has(block)) runBlock(block);
+  emitReady();
+  return realCost;
+}

@@ -1,0 +1,96 @@
+// The host phase of a lazy diff (ndiff/index.ts planHostPairs) on two threads: the plan's pairs are cut into
+// blocks, and this thread and a digest worker (fast-digest.ts) each take the next unclaimed block from a
+// shared counter until none is left, so both stay busy whatever a block costs (a block of changed hosts costs
+// many times one of unchanged ones). Blocks are written in order: output is the same as on one thread.
+import type { MessagePort } from 'node:worker_threads';
+import type { Host } from '../../shared/scan.ts';
+import type { FileIdentity } from '../nmap/host-digests.ts';
+import { ScanFile } from '../nmap/host-digests.ts';
+import { emitHostPairs, type HostPairPlan, type NdiffOptions } from './ndiff/index.ts';
+
+/** What the worker is sent: where each pair's hosts are in the two files. Plain data, posted once. */
+export interface PairsJob {
+  files: [string, string];
+  identities: [FileIdentity, FileIdentity];
+  /** Per pair: start and end of its host in file a, then in file b (-1, -1: none on that side). */
+  ranges: Float64Array;
+  same: Uint8Array;
+  options: NdiffOptions;
+  blockSize: number;
+  /** A shared Int32Array(1): the next block to take. */
+  counter: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/** What the worker posts on job.port: a block's output, then done (or an error). */
+export type PairsMessage =
+  { block: number; text: string; realCost: number } | { done: true } | { failed: string; userError: boolean };
+
+/** Pairs per block: enough blocks to share out evenly, few enough that claiming one costs nothing. */
+export function blockSizeFor(pairs: number): number {
+  return Math.min(512, Math.max(8, Math.ceil(pairs / 64)));
+}
+
+/** Takes the next unclaimed block, or -1 when all are taken. */
+export function claimBlock(counter: Int32Array, pairs: number, blockSize: number): number {
+  const block = Atomics.add(counter, 0, 1);
+  return block * blockSize < pairs ? block : -1;
+}
+
+/** The job's ranges as a plan over local indices (pair k's hosts are host k of each side). */
+function localPlan(job: PairsJob): HostPairPlan {
+  const length = job.same.length;
+  const plan: HostPairPlan = { a: new Int32Array(length), b: new Int32Array(length), same: job.same, length };
+  for (let k = 0; k < length; k++) {
+    plan.a[k] = job.ranges[4 * k]! >= 0 ? k : -1;
+    plan.b[k] = job.ranges[4 * k + 2]! >= 0 ? k : -1;
+  }
+  return plan;
+}
+
+/** The worker's side: takes blocks until none is left, posting each block's output. */
+export function runPairsJob(job: PairsJob, isUserError: (error: unknown) => boolean): void {
+  const { port, ranges, options, blockSize } = job;
+  let a: ScanFile | undefined;
+  let b: ScanFile | undefined;
+  try {
+    a = ScanFile.open(job.files[0]);
+    a.expect(job.identities[0]);
+    b = ScanFile.open(job.files[1]);
+    b.expect(job.identities[1]);
+    const fileA = a;
+    const fileB = b;
+    const loadA = (k: number): Host => fileA.readHost(ranges[4 * k]!, ranges[4 * k + 1]!);
+    const loadB = (k: number): Host => fileB.readHost(ranges[4 * k + 2]!, ranges[4 * k + 3]!);
+    const plan = localPlan(job);
+    const counter = new Int32Array(job.counter);
+    for (let block = claimBlock(counter, plan.length, blockSize); block >= 0;) {
+      const from = block * blockSize;
+      let text = '';
+      const realCost = emitHostPairs(
+        plan,
+        from,
+        Math.min(plan.length, from + blockSize),
+        loadA,
+        loadB,
+        options,
+        (t) => {
+          text += t;
+        },
+      );
+      port.postMessage({ block, text, realCost } satisfies PairsMessage);
+      block = claimBlock(counter, plan.length, blockSize);
+    }
+    a.close();
+    b.close();
+    port.postMessage({ done: true } satisfies PairsMessage);
+  } catch (error) {
+    a?.closeQuietly();
+    b?.closeQuietly();
+    port.postMessage({
+      failed: (error as Error)?.message ?? String(error),
+      userError: isUserError(error),
+    } satisfies PairsMessage);
+  }
+  port.close();
+}
