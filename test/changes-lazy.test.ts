@@ -4,7 +4,7 @@
 // but for <times> and their start tag, a host listed twice, OS detection (a whole-scan fact) and coverage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { computeChanges, computeChangesLazy } from '../src/engine/diff/changes.ts';
@@ -18,6 +18,7 @@ import { fastDigest } from '../src/engine/nmap/fast-host-scan.ts';
 import { hostKey } from '../src/engine/nmap/hosts.ts';
 import { ScanFile } from '../src/engine/nmap/host-digests.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
+import { StreamDigester } from '../src/engine/nmap/stream-digests.ts';
 import { changeKey } from '../src/shared/changes.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -201,4 +202,20 @@ test('OS detection is a whole-scan fact: an OS match on a host never read still 
   const alone = file(scanXml([{ addr: '127.0.9.4', os: ['Linux 5.X'] }]));
   assert.deepEqual(lazyChanges(alone, c).changes, []);
   assert.deepEqual(fullChanges(alone, c), []);
+});
+
+test("a scan's digests computed as its XML arrives (runNmap's hostDigests) are its file's, however it is cut", () => {
+  for (const file of [...xmlFiles(corpus), ...xmlFiles(fixtures)]) {
+    const bytes = readFileSync(file);
+    const expected = digestScan(file, 'address').digests;
+    assert.ok(expected.every((d) => d !== ''));
+    for (const size of [1, 7, 64, 4096]) {
+      const digester = new StreamDigester();
+      for (let at = 0; at < bytes.length; at += size) digester.write(bytes.subarray(at, at + size));
+      assert.deepEqual(digester.end(), expected, `${path.basename(file)} in chunks of ${size} bytes`);
+    }
+  }
+  const cut = new StreamDigester();
+  cut.write(readFileSync(path.join(corpus, 'random-1.xml')).subarray(0, 50000));
+  assert.equal(cut.end(), undefined, 'a cut-off scan has no digests');
 });

@@ -36,11 +36,11 @@ export class StreamDigester {
     this.dropBefore(this.sink.byteEnds.at(-1) ?? 0);
   }
 
-  /** Per host, in document order, its digest; undefined when the XML could not be read to its end. */
+  /** Per host, in document order, its digest; undefined unless the XML was read to its end. */
   end(): string[] | undefined {
     if (this.failed) return undefined;
     try {
-      this.parser.end();
+      if (this.parser.end().completeness.status !== 'complete') return undefined;
     } catch {
       return undefined;
     }
