@@ -152,8 +152,62 @@ export function useDigestedPair<T>(
 const MARK = 'portwatchDigestScan';
 const PAIRS = 'portwatchPairs';
 
+/**
+ * A digest as the worker posts it: its 65,536 keys and digests (for a /16) as two strings and its numbers as
+ * typed arrays (moved, not copied), because posting 130,000 small strings one by one costs tens of ms on the
+ * way out and again on the way in, at the end of the critical path.
+ */
+interface PackedDigest {
+  identity: FileIdentity;
+  run: NmapRun;
+  /** The keys joined by NUL (which XML cannot hold); a null key is SOH (idem). */
+  keys: string;
+  addressKeys: string;
+  anyOsMatch: boolean;
+  digests: string;
+  order: Int32Array<ArrayBuffer>;
+  byteStarts: Float64Array<ArrayBuffer>;
+  byteEnds: Float64Array<ArrayBuffer>;
+}
+
+const NUL = '\u0000';
+const NULL_KEY = '\u0001';
+
+function pack(d: ScanDigest): PackedDigest {
+  return {
+    identity: d.identity,
+    run: d.run,
+    keys: d.keys.map((k) => k ?? NULL_KEY).join(NUL),
+    addressKeys: d.addressKeys.map((k) => k ?? NULL_KEY).join(NUL),
+    anyOsMatch: d.anyOsMatch,
+    digests: d.digests.join(NUL),
+    order: Int32Array.from(d.order),
+    byteStarts: Float64Array.from(d.byteStarts),
+    byteEnds: Float64Array.from(d.byteEnds),
+  };
+}
+
+function unpack(p: PackedDigest): ScanDigest {
+  const split = (joined: string, n: number) => (n === 0 ? [] : joined.split(NUL));
+  const keys = (joined: string, n: number) => split(joined, n).map((k) => (k === NULL_KEY ? null : k));
+  // Every host has a digest; the key lists may be empty (DigestKeys).
+  const n = p.byteStarts.length;
+  return {
+    identity: p.identity,
+    run: p.run,
+    keys: keys(p.keys, p.order.length),
+    order: Array.from(p.order),
+    // An address key is never '' (a null one is SOH): '' is no keys ('ndiff').
+    addressKeys: keys(p.addressKeys, p.addressKeys === '' ? 0 : n),
+    anyOsMatch: p.anyOsMatch,
+    digests: split(p.digests, n),
+    byteStarts: Array.from(p.byteStarts),
+    byteEnds: Array.from(p.byteEnds),
+  };
+}
+
 type Reply =
-  | { ok: true; digest: ScanDigest }
+  | { ok: true; digest: PackedDigest }
   | { ok: false; message: string; userError: boolean; stack: string | undefined };
 
 /**
@@ -162,8 +216,8 @@ type Reply =
  * (measured on two 62 MB scans read at once: peak 191 MB for the process instead of 275-290 MB, no slower).
  * A scan too large for the cap is read again without it.
  */
-const OLD_GENERATION_MB = Number(process.env.PW_OLD ?? 32);
-const YOUNG_GENERATION_MB = Number(process.env.PW_YOUNG ?? 8);
+const OLD_GENERATION_MB = 32;
+const YOUNG_GENERATION_MB = 8;
 
 /** A scan being digested on a worker thread, which can then take a share of the host pairs (pair-blocks.ts). */
 export interface DigestWorker {
@@ -196,7 +250,7 @@ export function digestScanInWorker(file: string, kind: DigestKeys = 'ndiff'): Di
       w.once('message', (reply: Reply) => {
         // The worker then waits for a share of the host pairs: that must not keep the process alive.
         w.unref();
-        if (reply.ok) resolve(reply.digest);
+        if (reply.ok) resolve(unpack(reply.digest));
         else if (reply.userError) reject(new UserError(reply.message));
         else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
       });
@@ -241,7 +295,7 @@ if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>
   let reply: Reply;
   try {
     const data = workerData as Record<string, string>;
-    reply = { ok: true, digest: digestScan(data[MARK]!, data.kind as DigestKeys) };
+    reply = { ok: true, digest: pack(digestScan(data[MARK]!, data.kind as DigestKeys)) };
   } catch (error) {
     const e = error as Error;
     reply = {
@@ -251,7 +305,10 @@ if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>
       stack: e instanceof UserError ? undefined : e?.stack,
     };
   }
-  port.postMessage(reply);
+  port.postMessage(
+    reply,
+    reply.ok ? [reply.digest.order.buffer, reply.digest.byteStarts.buffer, reply.digest.byteEnds.buffer] : [],
+  );
   // Then, maybe, a share of the host pairs (the caller stops this thread when it no longer needs it).
   if (reply.ok)
     port.on('message', (message: Record<string, PairsJob>) => {

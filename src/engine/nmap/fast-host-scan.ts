@@ -74,6 +74,10 @@ const TYPE = Buffer.from('type');
 const OS = Buffer.from('os');
 const OSMATCH = Buffer.from('osmatch');
 
+const usualValues = (...values: string[]): [Uint8Array, string][] => values.map((v) => [Buffer.from(v), v]);
+const ADDRTYPES = usualValues('ipv4', 'ipv6', 'mac');
+const HOSTNAME_TYPES = usualValues('PTR', 'user');
+
 function nameIs(b: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
   if (end - start !== name.length) return false;
   for (let k = 0; k < name.length; k++) if (b[start + k] !== name[k]) return false;
@@ -170,7 +174,8 @@ class Pass {
         p = 0;
       }
       if (isHost) {
-        this.keepRest(p, lt);
+        // What is between two hosts is nearly always a line end: the full reader need not see it.
+        if (!isBlank(this.buf, p, lt)) this.keepRest(p, lt);
         this.endHost(lt, end);
       } else this.keepRest(p, end);
       p = end;
@@ -374,7 +379,7 @@ class Pass {
    * The start tag at buf[lt]: checks it, reads its attributes, returns the position after its '>' (or -1 when
    * it goes on past what was read).
    */
-  private startTag(lt: number): number {
+  private startTag(lt: number, keepValues = false): number {
     const b = this.buf;
     const len = this.len;
     let p = lt + 1;
@@ -440,14 +445,18 @@ class Pass {
       // length, first and last bytes agree (a tag's names rarely do).
       const s = ((ae - as) << 16) | (c << 8) | b[ae - 1]!;
       for (let k = 0; k < n; k++) {
-        if (sig[k] === s && sameBytes(b, this.attrNameStart[k]!, this.attrNameEnd[k]!, as, ae)) throw giveUp;
+        const other = this.attrNameStart[k]!;
+        if (sig[k] === s && sameBytes(b, other, other + (ae - as), as, ae)) throw giveUp;
       }
       sig[n] = s;
       this.attrNameStart[n] = as;
-      this.attrNameEnd[n] = ae;
-      this.attrValueStart[n] = vs;
-      this.attrValueEnd[n] = p;
-      this.attrPlain[n] = plain;
+      // The values only for the few tags whose attributes are read (see hostTag).
+      if (keepValues) {
+        this.attrNameEnd[n] = ae;
+        this.attrValueStart[n] = vs;
+        this.attrValueEnd[n] = p;
+        this.attrPlain[n] = plain;
+      }
       n++;
       p++;
     }
@@ -461,8 +470,10 @@ class Pass {
   private hostTag(depth: number, ns: number, ne: number, lt: number, end: number, selfClosing: boolean) {
     const b = this.buf;
     if (depth === 1) {
-      if (nameIs(b, ns, ne, ADDRESS)) this.address();
-      else if (nameIs(b, ns, ne, TIMES) && this.timesStart < 0) {
+      if (nameIs(b, ns, ne, ADDRESS)) {
+        this.startTag(lt, true);
+        this.address();
+      } else if (nameIs(b, ns, ne, TIMES) && this.timesStart < 0) {
         this.timesStart = this.fileBase + lt;
         // A <times> with content stays in the digest and the full reader looks for a later one: rare, left
         // to it.
@@ -474,19 +485,22 @@ class Pass {
       nameIs(b, ns, ne, HOSTNAME) &&
       nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, HOSTNAMES)
     ) {
+      this.startTag(lt, true);
       this.hostname();
     } else if (
       depth >= 2 &&
+      !this.anyOsMatch &&
       nameIs(b, ns, ne, OSMATCH) &&
       nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, OS)
     ) {
       // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
+      this.startTag(lt, true);
       for (let i = 0; i < this.attrCount; i++)
         if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.anyOsMatch = true;
     }
   }
 
-  private attr(name: Uint8Array): string | undefined {
+  private attr(name: Uint8Array, usual?: readonly [Uint8Array, string][]): string | undefined {
     const b = this.buf;
     for (let i = 0; i < this.attrCount; i++) {
       if (!nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, name)) continue;
@@ -494,6 +508,8 @@ class Pass {
       const e = this.attrValueEnd[i]!;
       // References and line ends (which the full reader rewrites) in an id are rare: left to it.
       if (!this.attrPlain[i]) throw giveUp;
+      // A usual value ('ipv4', 'PTR') is one shared string, not a new one per host.
+      if (usual) for (const [bytes, value] of usual) if (nameIs(b, s, e, bytes)) return value;
       let ascii = true;
       for (let p = s; p < e; p++) if (b[p]! >= 0x80) ascii = false;
       return b.toString(ascii ? 'latin1' : 'utf8', s, e);
@@ -503,7 +519,7 @@ class Pass {
 
   private address(): void {
     const addr = this.attr(ADDR);
-    const addrtype = this.attr(ADDRTYPE) ?? 'ipv4';
+    const addrtype = this.attr(ADDRTYPE, ADDRTYPES) ?? 'ipv4';
     const vendor = this.attr(VENDOR);
     if (addr === undefined) return;
     if (addrtype !== 'ipv4' && addrtype !== 'ipv6' && addrtype !== 'mac') throw giveUp;
@@ -512,7 +528,7 @@ class Pass {
 
   private hostname(): void {
     const name = this.attr(NAME);
-    const type = this.attr(TYPE);
+    const type = this.attr(TYPE, HOSTNAME_TYPES);
     if (name !== undefined) this.hostnames.push({ name, type });
   }
 
@@ -546,6 +562,11 @@ class Pass {
 
 const FFFE = Buffer.from([0xef, 0xbf, 0xbe]);
 const FFFF = Buffer.from([0xef, 0xbf, 0xbf]);
+
+function isBlank(b: Uint8Array, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) if (!isSpace(b[p]!)) return false;
+  return true;
+}
 
 function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
   if (e1 - s1 !== e2 - s2) return false;
