@@ -79,6 +79,19 @@ await build({
   entryPoints: { main: 'src/main/main.ts' },
   outdir: path.join(out, 'main'),
   outExtension: { '.js': '.cjs' },
+  // fast-digest.ts looks for its own file through import.meta.url, which CommonJS has not: the shell names
+  // the worker file built below instead (setDigestWorkerFile).
+  logOverride: { 'empty-import-meta': 'silent' },
+});
+// The scan reader thread of the app's monitor (fast-digest.ts), as ESM: a worker file of its own.
+await build({
+  ...appEntries,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  entryPoints: { 'digest-worker': 'src/engine/diff/fast-digest.ts' },
+  outdir: path.join(out, 'main'),
+  outExtension: { '.js': '.mjs' },
 });
 // The sandboxed preload may require only `electron`: everything else is bundled in.
 await build({

@@ -100,7 +100,7 @@ function ensureBuilt(): void {
 function filesReadAtRunTime(): Set<string> {
   const paths = appPaths(root);
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
-  const used = new Set<string>(['package.json', pkg.main, paths.preloadPath]);
+  const used = new Set<string>(['package.json', pkg.main, paths.preloadPath, paths.digestWorkerPath]);
   // Each window's page, and what it links (scripts, styles), followed through the files it names in turn.
   const pending = windowKinds.map((kind) => path.join(paths.rendererDir, `${kind}.html`));
   while (pending.length > 0) {

@@ -1,5 +1,6 @@
 // The scan cycle with real nmap against real loopback listeners: confirmation, failures that never alert,
-// the offline rule, noise control, joining a running scan, a head-started scan. Addresses: 127.0.30.0/24 (this suite's range).
+// the offline rule, noise control, joining a running scan, a head-started scan, the comparison through
+// digests. Addresses: 127.0.30.0/24 (this suite's range); 127.0.9.0/24 for the comparison through digests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,6 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { changeKey } from '../src/shared/changes.ts';
+import type { NmapRun } from '../src/shared/scan.ts';
+import { ProfilePaths } from '../src/engine/monitor/layout.ts';
 import { Monitor } from '../src/engine/monitor/monitor.ts';
 import { startScanEarly } from '../src/engine/monitor/head-start.ts';
 import { lockHolder } from '../src/engine/store/lock.ts';
@@ -254,4 +257,54 @@ test('a head start finds the profile locked by another scan and leaves it alone;
   assert.throws(() => process.kill(pid, 0), /ESRCH/, 'nmap is gone');
   assert.equal(lockHolder(lockPath), undefined, 'the lock is free again');
   assert.equal(monitor.history('left').records.length, 0, 'nothing recorded: nobody took the scan over');
+});
+
+// The cycle compares a scan with a reference that has its XML through host digests (monitor/comparison.ts).
+test('a changed host is reported when the reference is compared through its digests, and without its XML too', async (t) => {
+  // This test's addresses are 127.0.9.0/24.
+  const { dataDir, listeners, monitor } = setup(t);
+  const changed = '127.0.9.20';
+  const steady = '127.0.9.21';
+  const kept = await listeners.tcp({ host: changed });
+  const newPort = await closedPort(changed);
+  await listeners.tcp({ host: steady, port: kept.port });
+  monitor.addProfile({
+    name: 'digests',
+    targets: [changed, steady],
+    options: {
+      ports: { kind: 'list', spec: `${kept.port},${newPort}` },
+      timing: 4,
+      resolveHostnames: false,
+      skipHostDiscovery: true,
+    },
+  });
+  const { reference } = await monitor.captureReference('digests');
+  assert.equal(reference.hasXml, true);
+
+  // The reference's parsed run says it had no hosts; its XML (what the digests are read from) says what nmap
+  // saw. Read in full, every host would be new; through digests, only the new port is.
+  const paths = new ProfilePaths(dataDir, 'digests');
+  const runFile = paths.referenceRun(reference.id);
+  const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as NmapRun;
+  fs.writeFileSync(runFile, JSON.stringify({ ...run, hosts: [] }));
+
+  await listeners.tcp({ host: changed, port: newPort });
+  const expected = [`${changed} ${newPort}/tcp port-opened`];
+  const outcome = await monitor.scanNow('digests');
+  assert.equal(outcome.entry.status, 'ok', outcome.entry.reason);
+  assert.deepEqual(outcome.entry.changes.map(changeKey), expected);
+  assert.equal(outcome.entry.confirmation?.dropped, 0, 'the confirmation scan compared through digests too');
+  assert.match(outcome.ndiffText, new RegExp(`\\+${newPort}/tcp\\s+open`));
+  // The steady host has no section of its own (its address is in the banner's nmap command line).
+  assert.doesNotMatch(outcome.ndiffText, new RegExp(`^ ${steady.replace(/\./g, '\\.')}:`, 'm'));
+  assert.match(outcome.ndiffText, new RegExp(`^ ${changed.replace(/\./g, '\\.')}:`, 'm'));
+
+  // Without its XML (as a merged reference is), the reference is read in full, with the same outcome.
+  fs.writeFileSync(runFile, JSON.stringify(run));
+  fs.rmSync(paths.referenceXml(reference.id));
+  const full = await monitor.scanNow('digests');
+  assert.deepEqual(full.entry.changes, outcome.entry.changes);
+  // (ndiff's banner lines differ when the two scans started in different seconds.)
+  const hostSections = (text: string) => text.slice(text.indexOf(`\n ${changed}:`));
+  assert.equal(hostSections(full.ndiffText), hostSections(outcome.ndiffText));
 });

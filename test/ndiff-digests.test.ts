@@ -5,10 +5,15 @@
 import { test } from 'node:test';
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { digestScan, digestScanInWorker, openDigested } from '../src/engine/diff/fast-digest.ts';
+import {
+  digestScan,
+  digestScanInWorker,
+  openDigested,
+  setDigestWorkerFile,
+} from '../src/engine/diff/fast-digest.ts';
 import { ndiff, ndiffLazy } from '../src/engine/diff/ndiff/index.ts';
 import { ndiffFiles } from '../src/engine/diff/ndiff-files.ts';
 import { UserError } from '../src/engine/errors.ts';
@@ -45,6 +50,18 @@ test('ndiffFiles (both threads): all 64 corpus pairs, text and XML, -v or not, p
     }
   }
   assert.equal(checked, 256);
+});
+
+test("the tray app's scan reader file (dist/main/digest-worker.mjs, for its CommonJS bundle) digests as this module does", async () => {
+  const worker = path.join(root, 'dist', 'main', 'digest-worker.mjs');
+  assert.ok(existsSync(worker), 'run `npm run build` first');
+  const file = path.join(corpus, 'complex.xml');
+  setDigestWorkerFile(worker);
+  try {
+    assert.deepEqual(await digestScanInWorker(file, 'both').result, digestScan(file, 'both'));
+  } finally {
+    setDigestWorkerFile(undefined);
+  }
 });
 
 function lazyDiff(a: string, b: string, format: 'text' | 'xml'): { out: string; different: boolean } {

@@ -6,6 +6,8 @@ export interface AppPaths {
   rendererDir: string;
   preloadPath: string;
   assetsDir: string;
+  /** The monitor's scan reader thread (fast-digest.ts's worker), unpacked: a worker does not run from an asar. */
+  digestWorkerPath: string;
 }
 
 export function appPaths(root: string): AppPaths {
@@ -13,5 +15,11 @@ export function appPaths(root: string): AppPaths {
     rendererDir: path.join(root, 'dist', 'renderer'),
     preloadPath: path.join(root, 'dist', 'preload', 'preload.cjs'),
     assetsDir: path.join(root, 'assets'),
+    digestWorkerPath: path.join(
+      root.replace(/app\.asar$/, 'app.asar.unpacked'),
+      'dist',
+      'main',
+      'digest-worker.mjs',
+    ),
   };
 }

@@ -2,6 +2,7 @@
 // data directory, which the CLI shares.
 import path from 'node:path';
 import { app } from 'electron';
+import { setDigestWorkerFile } from '../engine/diff/fast-digest.ts';
 import { defaultDataDir } from '../engine/paths.ts';
 import { startApp } from './app.ts';
 import { appPaths } from './app-paths.ts';
@@ -12,6 +13,7 @@ import { openUiState } from './ui-state.ts';
 
 // dist/main/main.cjs -> the project (or the packaged app's) root.
 const paths = appPaths(path.resolve(__dirname, '..', '..'));
+setDigestWorkerFile(paths.digestWorkerPath);
 
 beforeReady({
   platform: process.platform,

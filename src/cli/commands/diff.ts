@@ -1,7 +1,8 @@
 // `portwatch diff [-v] [--xml|--text] [--format json] A.xml B.xml`: nmap's ndiff, byte for byte, with its
 // exit codes (0 same, 1 different, 2 error). Options are read like ndiff's getopt.gnu_getopt: anywhere
 // among the files, `--` ends them, long options may be abbreviated to a unique prefix.
-import { computeChanges } from '../../engine/diff/changes.ts';
+import { computeChanges, computeChangesLazy } from '../../engine/diff/changes.ts';
+import { digestScansInWorkers, lazyRunOfDigest, useDigestedPair } from '../../engine/diff/fast-digest.ts';
 import { ndiff } from '../../engine/diff/ndiff/index.ts';
 import { ndiffFiles } from '../../engine/diff/ndiff-files.ts';
 import { UserError } from '../../engine/errors.ts';
@@ -136,6 +137,7 @@ export const diffCommand: Command = {
       await out.done();
       return different ? 1 : 0;
     }
+    if (output === 'json' && files.every(isRegularFile)) return changesDigested(files, ctx);
     // Both files are read before anything is printed: a bad second file leaves no half diff behind.
     const a = parseNmapXmlFile(files[0], { source: files[0] });
     const b = parseNmapXmlFile(files[1], { source: files[1] });
@@ -152,6 +154,21 @@ export const diffCommand: Command = {
     return different ? 1 : 0;
   },
 };
+
+/**
+ * --format json through digests, as ndiffFiles: only the hosts whose digests differ (and those on one side
+ * only) are read in full. The same changes as computeChanges on the whole files.
+ */
+async function changesDigested(files: [string, string], ctx: Parameters<Command['run']>[1]): Promise<number> {
+  const digests = await digestScansInWorkers(files, 'address');
+  const changes = useDigestedPair(files, digests, (a, b) =>
+    computeChangesLazy(lazyRunOfDigest(digests[0], a), lazyRunOfDigest(digests[1], b)),
+  );
+  const out = stdoutWriter(ctx.stdout);
+  out.write(JSON.stringify({ changes }, null, 2) + '\n');
+  await out.done();
+  return changes.length > 0 ? 1 : 0;
+}
 
 function isRegularFile(file: string): boolean {
   try {

@@ -31,6 +31,7 @@ import type {
 } from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 import { hostKey } from '../nmap/hosts.ts';
+import type { LazyHosts } from './ndiff/index.ts';
 
 // The change model's stored order (history entries keep it, and tests and exports compare it), used only as
 // the last tie-break after host and port. How a reader sees changes ordered is src/shared/wording.ts KIND_ORDER.
@@ -49,36 +50,109 @@ const STORED_KIND_ORDER: readonly ChangeKind[] = [
   'service-changed',
 ];
 
-/** What one scan knows: its hosts by address and the ports it covered per protocol. */
+/** What one scan knows beyond its hosts: the ports it covered per protocol, and whether it ran OS detection. */
 interface ScanView {
-  hosts: Map<string, Host>;
   coverage: Map<string, PortRanges>;
   ranOsDetection: boolean;
 }
 
+/**
+ * A run whose hosts are read only when needed (the scan digested: nmap/host-digests.ts, diff/fast-digest.ts).
+ * Hosts whose digests are equal have the same content (but for their start tag and first empty <times/>),
+ * and two such hosts never make a change whatever the rest of either scan says (compareHost reads nothing
+ * else of them): a pair with equal digests is not even read.
+ */
+export interface LazyRun extends LazyHosts {
+  /** The run; its hosts are not read (they may be absent). */
+  run: NmapRun;
+  /** keys[i]: hostKey of host i, in document order (null without an address). */
+  keys: (string | null | undefined)[];
+  /** Whether some host's OS list is not empty (a whole-scan fact: see ranOsDetection). */
+  anyOsMatch: boolean;
+}
+
 export function computeChanges(reference: NmapRun, current: NmapRun): Change[] {
+  return computeChangesLazy(lazyRunOf(reference), lazyRunOf(current));
+}
+
+/** A parsed run as a LazyRun: no digests, every host is compared. */
+export function lazyRunOf(run: NmapRun): LazyRun {
+  return {
+    run,
+    keys: run.hosts.map(hostKey),
+    digests: run.hosts.map(() => ''),
+    anyOsMatch: run.hosts.some((h) => h.os.length > 0),
+    loadHost: (i) => run.hosts[i]!,
+  };
+}
+
+/**
+ * computeChanges on runs whose hosts are read only when their digests differ: the same changes, in the same
+ * order. With `only`, just the hosts with those keys are compared (the others make no changes).
+ */
+export function computeChangesLazy(
+  reference: LazyRun,
+  current: LazyRun,
+  only?: ReadonlySet<string>,
+): Change[] {
   const before = viewOf(reference);
   const after = viewOf(current);
+  const indexA = only ? firstHostsOf(reference, only) : hostIndex(reference);
+  const indexB = only ? firstHostsOf(current, only) : hostIndex(current);
   const changes: Change[] = [];
-  const keys = new Set([...before.hosts.keys(), ...after.hosts.keys()]);
-  for (const key of keys) compareHost(key, before, after, changes);
+  const compare = (key: string, i: number | undefined, j: number | undefined) => {
+    if (i !== undefined && j !== undefined && sameDigest(reference.digests[i]!, current.digests[j]!)) return;
+    const a = i === undefined ? undefined : reference.loadHost(i);
+    const b = j === undefined ? undefined : current.loadHost(j);
+    compareHost(key, a, b, before, after, changes);
+  };
+  // The reference's hosts, then the current scan's new ones (one lookup a host: a /16 has 65,536).
+  const paired = new Uint8Array(current.keys.length);
+  for (const [key, i] of indexA) {
+    const j = indexB.get(key);
+    if (j !== undefined) paired[j] = 1;
+    compare(key, i, j);
+  }
+  for (const [key, j] of indexB) if (!paired[j]) compare(key, undefined, j);
   return sortChanges(changes);
 }
 
-function viewOf(run: NmapRun): ScanView {
-  const hosts = new Map<string, Host>();
-  for (const host of run.hosts) {
-    const key = hostKey(host);
-    // A host listed twice (an address given twice as a target): its first answer stands.
-    if (key !== undefined && !hosts.has(key)) hosts.set(key, host);
-  }
+/** Equal digests, '' being none (such a host is always read). */
+export function sameDigest(a: string, b: string): boolean {
+  return a !== '' && a === b;
+}
+
+const hostIndexes = new WeakMap<LazyRun['keys'], Map<string, number>>();
+
+/**
+ * Each key's host (its index): a host listed twice (an address given twice as a target) is its first answer.
+ * Made once per list of keys (the monitor's offline check asks too, and makes the reference's while nmap runs).
+ */
+export function hostIndex(run: Pick<LazyRun, 'keys'>): Map<string, number> {
+  let index = hostIndexes.get(run.keys);
+  if (!index) hostIndexes.set(run.keys, (index = firstHostsOf(run, undefined)));
+  return index;
+}
+
+function firstHostsOf(
+  run: Pick<LazyRun, 'keys'>,
+  only: ReadonlySet<string> | undefined,
+): Map<string, number> {
+  const hosts = new Map<string, number>();
+  run.keys.forEach((key, i) => {
+    if (key != null && !hosts.has(key) && (!only || only.has(key))) hosts.set(key, i);
+  });
+  return hosts;
+}
+
+function viewOf({ run, anyOsMatch }: LazyRun): ScanView {
   const coverage = new Map<string, PortRanges>();
   for (const info of run.scanInfo) {
     const ports = parsePortList(info.services, info.protocol);
     coverage.set(info.protocol, (coverage.get(info.protocol) ?? PortRanges.EMPTY).union(ports));
   }
-  const ranOsDetection = /(^|\s)-(O|A)(\s|$)/.test(run.args ?? '') || run.hosts.some((h) => h.os.length > 0);
-  return { hosts, coverage, ranOsDetection };
+  const ranOsDetection = /(^|\s)-(O|A)(\s|$)/.test(run.args ?? '') || anyOsMatch;
+  return { coverage, ranOsDetection };
 }
 
 function isUp(host: Host | undefined): host is Host {
@@ -100,9 +174,14 @@ function hostnamesOf(host: Host): string[] {
   return [...new Set(host.hostnames.map((h) => h.name))];
 }
 
-function compareHost(key: string, before: ScanView, after: ScanView, out: Change[]): void {
-  const a = before.hosts.get(key);
-  const b = after.hosts.get(key);
+function compareHost(
+  key: string,
+  a: Host | undefined,
+  b: Host | undefined,
+  before: ScanView,
+  after: ScanView,
+  out: Change[],
+): void {
   if (!isUp(a)) {
     if (!isUp(b)) return; // down or absent on both sides: nothing to say
     out.push({ kind: a ? 'host-up' : 'host-added', host: key, before: hostSide(a), after: hostSide(b) });

@@ -6,12 +6,21 @@
 //   const job = digestScanInWorker('b.xml');          // runs while this thread reads a.xml
 //   const a = digestScan('a.xml'); const b = await job.result;
 //   const hostsA = openDigested('a.xml', a); ... hostsA.loadHost(i) ... hostsA.close();
+import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Host, NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
+import type { LazyRun } from './changes.ts';
 import type { LazyHosts } from './ndiff/index.ts';
 import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
+import { hostKey } from '../nmap/hosts.ts';
+
+/**
+ * Which ids a digest keeps per host: ndiff's (ndiffHostId, for ndiffLazy), the change model's (hostKey, for
+ * computeChangesLazy), or both (the monitor prints both).
+ */
+export type DigestKeys = 'ndiff' | 'address' | 'both';
 
 /** One scan, digested: plain data (a few MB for a /16), fit to post between threads. */
 export interface ScanDigest {
@@ -19,10 +28,14 @@ export interface ScanDigest {
   identity: FileIdentity;
   /** The run without its hosts (hosts is empty). */
   run: NmapRun;
-  /** The hosts' ndiff ids in ndiff's order (sorted on the worker thread: see toNdiffScan). */
+  /** The hosts' ndiff ids in ndiff's order (sorted on the worker thread: see toNdiffScan); [] for 'address'. */
   keys: (string | null)[];
   /** order[i]: the document index of the host with keys[i]. */
   order: number[];
+  /** The hosts' hostKey in document order; [] for 'ndiff'. */
+  addressKeys: (string | null)[];
+  /** Whether some host's OS list is not empty (the change model's ranOsDetection). */
+  anyOsMatch: boolean;
   /** Per host in document order: content digest, byte range in the file. */
   digests: string[];
   byteStarts: number[];
@@ -30,17 +43,22 @@ export interface ScanDigest {
 }
 
 /** Reads and checks the whole file on this thread. Bad input is a UserError (NmapXmlError). */
-export function digestScan(file: string): ScanDigest {
+export function digestScan(file: string, kind: DigestKeys = 'ndiff'): ScanDigest {
   const scan = ScanFile.open(file);
   let digest: ScanDigest;
   try {
-    const { run, keys, digests, byteStarts, byteEnds } = scan.digest(ndiffHostId);
-    const sorted = toNdiffScan(run, keys);
+    const { run, keys, digests, byteStarts, byteEnds, anyOsMatch } = scan.digest(keyFunction(kind));
+    // 'both' keeps the two ids as one JSON pair per host (keyOf gives one string): split here.
+    const pairs = kind === 'both' ? keys.map((k) => JSON.parse(k!) as [string | null, string | null]) : [];
+    const ndiffKeys = kind === 'both' ? pairs.map((p) => p[0]) : kind === 'ndiff' ? keys : [];
+    const sorted = kind === 'address' ? { keys: [], order: [] } : toNdiffScan(run, ndiffKeys);
     digest = {
       identity: scan.identity,
       run,
       keys: sorted.keys,
       order: sorted.order,
+      addressKeys: kind === 'both' ? pairs.map((p) => p[1]) : kind === 'address' ? keys : [],
+      anyOsMatch,
       digests,
       byteStarts,
       byteEnds,
@@ -51,6 +69,14 @@ export function digestScan(file: string): ScanDigest {
   }
   scan.close();
   return digest;
+}
+
+const addressKey = (host: Host): string | null => hostKey(host) ?? null;
+
+function keyFunction(kind: DigestKeys): (host: Host) => string | null {
+  if (kind === 'ndiff') return ndiffHostId;
+  if (kind === 'address') return addressKey;
+  return (host) => JSON.stringify([ndiffHostId(host), addressKey(host)]);
 }
 
 /** The hosts of a digested scan, each read from the file when asked for. Throws if the file changed. */
@@ -69,6 +95,60 @@ export function openDigested(file: string, digest: ScanDigest): LazyHosts & { cl
   };
 }
 
+/** A digested scan as the change model reads it (computeChangesLazy), its hosts from `hosts` (openDigested). */
+export function lazyRunOfDigest(digest: ScanDigest, hosts: LazyHosts): LazyRun {
+  return {
+    run: digest.run,
+    keys: digest.addressKeys,
+    anyOsMatch: digest.anyOsMatch,
+    digests: hosts.digests,
+    loadHost: hosts.loadHost,
+  };
+}
+
+/**
+ * Two scans digested at once, each on a worker thread (so this thread's heap holds only the digests), and
+ * both before anything is used: if both are bad, the first file's error is the one reported.
+ */
+export async function digestScansInWorkers(
+  files: [string, string],
+  kind: DigestKeys,
+): Promise<[ScanDigest, ScanDigest]> {
+  const first = digestScanInWorker(files[0], kind);
+  const second = digestScanInWorker(files[1], kind);
+  try {
+    return [await first.result, await second.result];
+  } finally {
+    first.cancel();
+    second.cancel();
+  }
+}
+
+/** Opens both digested scans for `use`, and closes both after it (throwing if either file changed). */
+export function useDigestedPair<T>(
+  files: [string, string],
+  digests: [ScanDigest, ScanDigest],
+  use: (a: LazyHosts, b: LazyHosts) => T,
+): T {
+  const hostsA = openDigested(files[0], digests[0]);
+  let hostsB: ReturnType<typeof openDigested>;
+  try {
+    hostsB = openDigested(files[1], digests[1]);
+  } catch (error) {
+    hostsA.close();
+    throw error;
+  }
+  try {
+    return use(hostsA, hostsB);
+  } finally {
+    try {
+      hostsA.close();
+    } finally {
+      hostsB.close();
+    }
+  }
+}
+
 const MARK = 'portwatchDigestScan';
 
 type Reply =
@@ -84,15 +164,39 @@ type Reply =
 const OLD_GENERATION_MB = 32;
 const YOUNG_GENERATION_MB = 8;
 
-/** digestScan on a worker thread. `cancel` stops it (its result then never settles). */
-export function digestScanInWorker(file: string): { result: Promise<ScanDigest>; cancel(): void } {
+/** A scan being digested on a worker thread. */
+export interface DigestWorker {
+  result: Promise<ScanDigest>;
+  /** Stops the worker (its result then never settles). */
+  cancel(): void;
+}
+
+/**
+ * The worker's code is this module (below). In an ESM build (the CLI) it finds its own file; the tray app's
+ * main bundle is CommonJS, without import.meta.url, so the shell names the file built for it
+ * (setDigestWorkerFile). Without either, digestScanInWorker fails and its callers read the file in full.
+ */
+let workerFile: URL | undefined;
+
+export function setDigestWorkerFile(file: string | undefined): void {
+  workerFile = file === undefined ? undefined : pathToFileURL(file);
+}
+
+function digestWorkerUrl(): URL {
+  if (workerFile) return workerFile;
+  const own = import.meta.url as string | undefined; // undefined in a CommonJS bundle
+  if (!own) throw new Error('the scan reader thread has no code file (setDigestWorkerFile was not called)');
+  return new URL(own);
+}
+
+/** digestScan on a worker thread (see DigestWorker). */
+export function digestScanInWorker(file: string, kind: DigestKeys = 'ndiff'): DigestWorker {
   let worker: Worker | undefined;
   let cancelled = false;
   const start = (capped: boolean): Promise<ScanDigest> =>
     new Promise<ScanDigest>((resolve, reject) => {
-      // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
-      const w = new Worker(new URL(import.meta.url), {
-        workerData: { [MARK]: file },
+      const w = new Worker(digestWorkerUrl(), {
+        workerData: { [MARK]: file, kind },
         resourceLimits: capped
           ? { maxOldGenerationSizeMb: OLD_GENERATION_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
           : undefined,
@@ -128,9 +232,11 @@ export function digestScanInWorker(file: string): { result: Promise<ScanDigest>;
 }
 
 if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>)?.[MARK] === 'string') {
+  const port = parentPort;
   let reply: Reply;
   try {
-    reply = { ok: true, digest: digestScan((workerData as Record<string, string>)[MARK]!) };
+    const data = workerData as Record<string, string>;
+    reply = { ok: true, digest: digestScan(data[MARK]!, data.kind as DigestKeys) };
   } catch (error) {
     const e = error as Error;
     reply = {
@@ -140,5 +246,5 @@ if (!isMainThread && parentPort && typeof (workerData as Record<string, unknown>
       stack: e instanceof UserError ? undefined : e?.stack,
     };
   }
-  parentPort.postMessage(reply);
+  port.postMessage(reply);
 }

@@ -6,16 +6,15 @@ import type { Change } from '../../shared/changes.ts';
 import { changeKey } from '../../shared/changes.ts';
 import type { HistoryEntry, ScanStatus } from '../../shared/history.ts';
 import type { Profile } from '../../shared/profile.ts';
-import type { NmapRun } from '../../shared/scan.ts';
-import { computeChanges } from '../diff/changes.ts';
-import { ndiff } from '../diff/ndiff/index.ts';
+import { computeChangesLazy, lazyRunOf, type LazyRun } from '../diff/changes.ts';
 import { UserError, messageOf } from '../errors.ts';
 import { runNmap, type NmapResult, type ScanProgress } from '../nmap/run.ts';
 import type { HeadStart, NmapStart } from './head-start.ts';
 import { newId, type ProfilePaths } from './layout.ts';
 import type { HistoryStore } from './history.ts';
 import type { ReferenceMeta, ReferenceStore } from './references.ts';
-import { hostKey, isUp, runCounts } from '../nmap/hosts.ts';
+import { runCounts } from '../nmap/hosts.ts';
+import { offlineCheck, openComparison, startReferenceRead, type Comparison } from './comparison.ts';
 import { triage } from './noise.ts';
 import type { OfflineCheck } from './offline.ts';
 import { updateState } from './state.ts';
@@ -63,6 +62,8 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
   let reason: string | undefined;
   const onProgress = (progress: ScanProgress) => input.onProgress?.(progress, 'scan');
   const onStart = ({ pid, args }: NmapStart) => input.onStart?.({ pid, args }, 'scan');
+  // The reference is read (as digests, on another thread) while nmap runs: see comparison.ts.
+  const referenceRead = input.capture ? undefined : startReferenceRead(references);
   try {
     input.started?.follow({ onProgress, onStart });
     result = await (input.started?.result ??
@@ -71,6 +72,7 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
         options: profile.options,
         nmapPath: input.nmapPath,
         signal: input.signal,
+        hostDigests: true,
         onProgress,
         onStart,
       }));
@@ -85,35 +87,40 @@ export async function runCycle(input: CycleInput): Promise<CycleOutcome> {
   }
 
   const referenceMeta = input.capture ? undefined : references.current();
-  let reference: NmapRun | undefined;
+  let comparison: Comparison | undefined;
   let changes: Change[] = [];
   let newReference: ReferenceMeta | undefined;
   let confirmation: HistoryEntry['confirmation'];
   let ndiffText = '';
 
-  if (status === 'ok' && result && referenceMeta) {
-    reference = references.load(referenceMeta.id);
-    const offlineReason = offlineCheck(reference, result.run, input.isOffline);
-    if (offlineReason) {
-      status = 'offline';
-      reason = offlineReason;
-    }
-  }
-
-  if (status === 'ok' && result && reference) {
-    changes = computeChanges(reference, result.run);
-    if (changes.length > 0 && profile.options.confirmChanges) {
-      const confirmed = await confirm(input, reference, changes);
-      if (input.signal?.aborted) {
-        status = 'cancelled';
-        reason = 'cancelled during the confirmation scan';
-        changes = [];
-      } else {
-        confirmation = confirmed.confirmation;
-        changes = confirmed.changes;
+  try {
+    if (status === 'ok' && result && referenceMeta) {
+      comparison = await openComparison(references, referenceMeta, referenceRead, result);
+      const offlineReason = offlineCheck(comparison.reference, comparison.current, input.isOffline);
+      if (offlineReason) {
+        status = 'offline';
+        reason = offlineReason;
       }
     }
-    if (status === 'ok') ndiffText = ndiffTextOf(reference, result.run);
+
+    if (status === 'ok' && result && comparison) {
+      changes = computeChangesLazy(comparison.reference, comparison.current);
+      if (changes.length > 0 && profile.options.confirmChanges) {
+        const confirmed = await confirm(input, comparison.reference, changes);
+        if (input.signal?.aborted) {
+          status = 'cancelled';
+          reason = 'cancelled during the confirmation scan';
+          changes = [];
+        } else {
+          confirmation = confirmed.confirmation;
+          changes = confirmed.changes;
+        }
+      }
+      if (status === 'ok') ndiffText = comparison.ndiffText();
+    }
+  } finally {
+    referenceRead?.cancel();
+    comparison?.close();
   }
 
   if (status !== 'ok') changes = [];
@@ -174,20 +181,10 @@ function failureOf(result: NmapResult): string | undefined {
   return undefined;
 }
 
-/** "Every host up in the reference is now down, and this machine looks offline": not a change. */
-function offlineCheck(reference: NmapRun, current: NmapRun, isOffline: OfflineCheck): string | undefined {
-  const wasUp = reference.hosts.filter(isUp).map(hostKey);
-  if (wasUp.length === 0) return undefined;
-  const nowUp = new Set(current.hosts.filter(isUp).map(hostKey));
-  if (wasUp.some((host) => nowUp.has(host))) return undefined;
-  if (!isOffline()) return undefined;
-  return `all ${wasUp.length} host(s) up in the reference are down and this machine looks offline (no network interface or default route); not treated as changes`;
-}
-
 /** Rescans only the changed hosts and ports once; keeps the changes that show again. */
 async function confirm(
   input: CycleInput,
-  reference: NmapRun,
+  reference: LazyRun,
   changes: Change[],
 ): Promise<{ changes: Change[]; confirmation: NonNullable<HistoryEntry['confirmation']> }> {
   const hosts = [...new Set(changes.map((c) => c.host))];
@@ -199,8 +196,11 @@ async function confirm(
   // Host-level changes (a host gone or down): look again at the ports it had open.
   for (const change of changes) {
     if (!change.kind.startsWith('host-')) continue;
-    for (const host of reference.hosts.filter((h) => hostKey(h) === change.host))
-      for (const port of host.ports) if (port.state?.state === 'open') addPort(port.portid, port.protocol);
+    reference.keys.forEach((key, i) => {
+      if (key !== change.host) return;
+      for (const port of reference.loadHost(i).ports)
+        if (port.state?.state === 'open') addPort(port.portid, port.protocol);
+    });
   }
   const onlyPorts =
     tcp.size + udp.size > 0
@@ -237,17 +237,8 @@ async function confirm(
         reason: `confirmation scan failed: ${failure}; all changes kept`,
       },
     };
-  const held = new Set(computeChanges(reference, result.run).map(changeKey));
+  // Only the changed hosts are compared again: the changes of the others are not kept either way.
+  const held = new Set(computeChangesLazy(reference, lazyRunOf(result.run), new Set(hosts)).map(changeKey));
   const kept = changes.filter((change) => held.has(changeKey(change)));
   return { changes: kept, confirmation: { args: result.args, dropped: changes.length - kept.length } };
-}
-
-function ndiffTextOf(reference: NmapRun, current: NmapRun): string {
-  const parts: string[] = [];
-  try {
-    ndiff(reference, current, { verbose: false, format: 'text' }, (text) => parts.push(text));
-  } catch {
-    return ''; // the report goes out with the change model alone rather than not at all
-  }
-  return parts.join('');
 }

@@ -69,6 +69,7 @@ export async function startScanEarly(
     ...(nmapPath ? { nmapPath } : {}),
     signal,
     ...(options.env ? { env: options.env } : {}),
+    hostDigests: true, // for runCycle's comparison (see comparison.ts)
     onProgress: (p) => {
       progress = p;
       follower?.onProgress(p);

@@ -24,6 +24,8 @@ export interface FastDigest {
   digests: string[];
   byteStarts: number[];
   byteEnds: number[];
+  /** Whether some host has an <osmatch name=...> in an <os> (HostDigestSink.anyOsMatch). */
+  anyOsMatch: boolean;
 }
 
 /** Thrown inside the pass when the input is outside the subset (never leaves this module). */
@@ -69,6 +71,8 @@ const ADDRTYPE = Buffer.from('addrtype');
 const VENDOR = Buffer.from('vendor');
 const NAME = Buffer.from('name');
 const TYPE = Buffer.from('type');
+const OS = Buffer.from('os');
+const OSMATCH = Buffer.from('osmatch');
 
 const usualValues = (...values: string[]): [Uint8Array, string][] => values.map((v) => [Buffer.from(v), v]);
 const ADDRTYPES = usualValues('ipv4', 'ipv6', 'mac');
@@ -108,6 +112,7 @@ class Pass {
   private readonly digests: string[] = [];
   private readonly byteStarts: number[] = [];
   private readonly byteEnds: number[] = [];
+  private anyOsMatch = false;
 
   // The current tag's attributes (names and values as offsets into buf).
   private attrCount = 0;
@@ -190,6 +195,7 @@ class Pass {
       digests: this.digests,
       byteStarts: this.byteStarts,
       byteEnds: this.byteEnds,
+      anyOsMatch: this.anyOsMatch,
     };
   }
 
@@ -481,6 +487,16 @@ class Pass {
     ) {
       this.startTag(lt, true);
       this.hostname();
+    } else if (
+      depth >= 2 &&
+      !this.anyOsMatch &&
+      nameIs(b, ns, ne, OSMATCH) &&
+      nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, OS)
+    ) {
+      // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
+      this.startTag(lt, true);
+      for (let i = 0; i < this.attrCount; i++)
+        if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.anyOsMatch = true;
     }
   }
 

@@ -16,6 +16,8 @@ import { fileProblem, NmapXmlParser, openNmapXmlFile, parseNmapXmlFd, type HostD
 export interface DigestedRun extends HostDigestSink {
   /** The run without its hosts (they are in the digest lists). */
   run: NmapRun;
+  /** Whether some host's OS list is not empty (see HostDigestSink.anyOsMatch). */
+  anyOsMatch: boolean;
 }
 
 /** What tells one version of a file from another (compared before and after reading). */
@@ -60,7 +62,7 @@ export class ScanFile {
   digestFully(keyOf: HostDigestSink['keyOf']): DigestedRun {
     const sink: HostDigestSink = { keyOf, keys: [], digests: [], byteStarts: [], byteEnds: [] };
     const run = parseNmapXmlFd(this.fd, this.file, { hostDigests: sink });
-    return { run, ...sink };
+    return { run, ...sink, anyOsMatch: sink.anyOsMatch ?? false };
   }
 
   /** The full model of the host element at bytes [start, end), read as it is read in the whole file. */

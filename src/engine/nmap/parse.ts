@@ -72,6 +72,8 @@ export interface HostDigestSink {
   digests: string[];
   byteStarts: number[];
   byteEnds: number[];
+  /** Set when some host has an <osmatch> with a name in its <os> (its parsed `os` list would not be empty). */
+  anyOsMatch?: boolean;
   /** Bytes [start, end) of the input (set by the file reader): for a host that began in an earlier chunk. */
   readBytes?: (start: number, end: number) => Buffer;
 }
@@ -542,7 +544,10 @@ class RunBuilder implements XmlHandler {
         this.startScript(parent);
         break;
       case E_OSMATCH:
-        if (parent === E_OS && this.host && !this.digests) this.startOsMatch(this.host);
+        if (parent === E_OS && this.host) {
+          if (!this.digests) this.startOsMatch(this.host);
+          else if (hasAttribute(t, A_NAME)) this.digests.anyOsMatch = true;
+        }
         break;
       case E_OSCLASS:
         if (parent === E_OSMATCH && this.osmatch) this.startOsClass(this.osmatch);
@@ -1176,6 +1181,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     i += n + 1;
   }
   return bytes.length;
+}
+
+function hasAttribute(t: XmlTokenizer, id: number): boolean {
+  for (let i = 0; i < t.attrCount; i++) if (t.attrId[i] === id) return true;
+  return false;
 }
 
 /** How many bytes at the end of `data` are the start of a UTF-8 character that continues in the next chunk. */

@@ -10,6 +10,7 @@ import { UserError, messageOf } from '../errors.ts';
 import { buildNmapArgs as buildArgs } from './args.ts';
 import { locateNmap, nmapVersion, requirePrivileges } from './detect.ts';
 import { NmapXmlParser, type TaskProgress } from './parse.ts';
+import { StreamDigester } from './stream-digests.ts';
 
 export interface ScanProgress {
   /** nmap's current task, e.g. "Connect Scan". */
@@ -38,6 +39,8 @@ export interface RunNmapRequest {
   maxXmlBytes?: number;
   /** Time nmap gets to exit after SIGTERM before SIGKILL (default 2000 ms). */
   killGraceMs?: number;
+  /** Also digest each host of the XML as it arrives (NmapResult.hostDigests), for the monitor's comparison. */
+  hostDigests?: boolean;
 }
 
 export type NmapFailureKind = 'cancelled' | 'timeout' | 'nmap-error' | 'incomplete' | 'output-too-large';
@@ -58,6 +61,11 @@ export interface NmapResult {
   durationMs: number;
   /** Which nmap ran. */
   nmap: { path: string; version: string };
+  /**
+   * With RunNmapRequest.hostDigests: run.hosts[i]'s digest (nmap/host-digests.ts), when the whole XML was
+   * read ('' for a host that has none).
+   */
+  hostDigests?: string[];
   /** Why the run is not to be trusted (killed, timed out, cancelled, exit code, truncated XML), if it is not. */
   failure?: { kind: NmapFailureKind; message: string };
 }
@@ -164,6 +172,7 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
         }
       },
     });
+    const digester = request.hostDigests ? new StreamDigester() : undefined;
     const decoder = new TextDecoder('utf-8');
     const xml: string[] = [];
     let xmlBytes = 0;
@@ -212,6 +221,7 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
         return;
       }
       xmlBytes += chunk.length;
+      digester?.write(chunk);
       feed(decoder.decode(chunk, { stream: true }));
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -266,6 +276,7 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
         }
       }
       if (stderrDropped > 0) stderr += `\n[${stderrDropped} more bytes of nmap's stderr not kept]`;
+      const hostDigests = digester?.end();
       resolve({
         args,
         startedAt,
@@ -277,6 +288,7 @@ export async function runNmap(request: RunNmapRequest): Promise<NmapResult> {
         stderr,
         durationMs: Date.now() - startedAt.getTime(),
         failure: judge(),
+        ...(hostDigests?.length === run.hosts.length ? { hostDigests } : {}),
       });
 
       function judge(): NmapResult['failure'] {
