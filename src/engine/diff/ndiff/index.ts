@@ -39,8 +39,31 @@ function sameDigest(a: string, b: string): boolean {
 }
 
 /**
- * host_pairs: merges the two id-sorted host lists; a host missing on one side meets the empty Host().
- * Calls `pair` with ndiff's view of each host (built here, so it lives only as long as the pair).
+ * host_pairs' merge of two id-sorted key lists: calls `pair` with each pair's positions in a and b, -1 for a
+ * host missing on that side (ndiff pairs it with the empty Host()).
+ */
+function mergeByNdiffId(
+  keysA: (string | null)[],
+  keysB: (string | null)[],
+  pair: (i: number, j: number) => void,
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < keysA.length && j < keysB.length) {
+    const keyA = keysA[i]!;
+    const keyB = keysB[j]!;
+    if (keyA !== null && keyA === keyB) pair(i++, j++);
+    // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
+    else if (keyA === null || (keyB !== null && keyA < keyB)) pair(i++, -1);
+    else pair(-1, j++);
+  }
+  while (i < keysA.length) pair(i++, -1);
+  while (j < keysB.length) pair(-1, j++);
+}
+
+/**
+ * Calls `pair` with ndiff's view of each host pair of two scans held in full (built here, so it lives only as
+ * long as the pair); equal pairs are left out unless -v.
  */
 function forEachHostPair(
   a: NdScan,
@@ -48,26 +71,12 @@ function forEachHostPair(
   verbose: boolean,
   pair: (hostA: NdHost, hostB: NdHost) => void,
 ): void {
-  let i = 0;
-  let j = 0;
-  const lengthA = a.keys.length;
-  const lengthB = b.keys.length;
-  while (i < lengthA && j < lengthB) {
-    const keyA = a.keys[i]!;
-    const keyB = b.keys[j]!;
-    if (keyA !== null && keyA === keyB) {
-      const hostA = a.hosts[i++]!;
-      const hostB = b.hosts[j++]!;
-      if (verbose || !sameHostForNdiff(hostA, hostB)) pair(viewHost(hostA), viewHost(hostB));
-    } else if (keyA === null || (keyB !== null && keyA < keyB)) {
-      // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
-      pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
-    } else {
-      pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
-    }
-  }
-  while (i < lengthA) pair(viewHost(a.hosts[i++]!), PLACEHOLDER_HOST);
-  while (j < lengthB) pair(PLACEHOLDER_HOST, viewHost(b.hosts[j++]!));
+  mergeByNdiffId(a.keys, b.keys, (i, j) => {
+    if (j < 0) pair(viewHost(a.hosts[i]!), PLACEHOLDER_HOST);
+    else if (i < 0) pair(PLACEHOLDER_HOST, viewHost(b.hosts[j]!));
+    else if (verbose || !sameHostForNdiff(a.hosts[i]!, b.hosts[j]!))
+      pair(viewHost(a.hosts[i]!), viewHost(b.hosts[j]!));
+  });
 }
 
 /** Collects output into pieces of about CHUNK characters for `write`: few calls, no giant string. */
@@ -185,27 +194,16 @@ export function planHostPairs(a: LazyScan, b: LazyScan, verbose: boolean): HostP
   };
   const digestsA = a.hosts.digests;
   const digestsB = b.hosts.digests;
-  let i = 0;
-  let j = 0;
-  const lengthA = a.keys.length;
-  const lengthB = b.keys.length;
-  while (i < lengthA && j < lengthB) {
-    const keyA = a.keys[i]!;
-    const keyB = b.keys[j]!;
-    if (keyA !== null && keyA === keyB) {
-      const ia = a.order[i++]!;
-      const ib = b.order[j++]!;
+  mergeByNdiffId(a.keys, b.keys, (i, j) => {
+    if (j < 0) add(a.order[i]!, -1, 0);
+    else if (i < 0) add(-1, b.order[j]!, 0);
+    else {
+      const ia = a.order[i]!;
+      const ib = b.order[j]!;
       const same = sameDigest(digestsA[ia]!, digestsB[ib]!);
       if (!same || verbose) add(ia, ib, same ? 1 : 0);
-    } else if (keyA === null || (keyB !== null && keyA < keyB)) {
-      // A null key (no address, no name) is ndiff's id(self): unique, so it never pairs.
-      add(a.order[i++]!, -1, 0);
-    } else {
-      add(-1, b.order[j++]!, 0);
     }
-  }
-  while (i < lengthA) add(a.order[i++]!, -1, 0);
-  while (j < lengthB) add(-1, b.order[j++]!, 0);
+  });
   return plan;
 }
 
