@@ -13,9 +13,11 @@ import {
   digestScanInWorker,
   openDigested,
   setDigestWorkerFile,
+  type ScanDigest,
 } from '../src/engine/diff/fast-digest.ts';
-import { ndiff, ndiffLazy } from '../src/engine/diff/ndiff/index.ts';
-import { ndiffFiles } from '../src/engine/diff/ndiff-files.ts';
+import { lazyNdiffScan, ndiff, ndiffHead, ndiffLazy, planHostPairs } from '../src/engine/diff/ndiff/index.ts';
+import { ndiffFiles, shareHostPairs } from '../src/engine/diff/ndiff-files.ts';
+import type { PairsWorker } from '../src/engine/diff/pair-blocks.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
 import { PORTWATCH, runNdiff, runPortwatch } from './support/ndiff-oracle.ts';
@@ -251,4 +253,53 @@ test('portwatch diff of a pipe (<(...)) reads it in full, as ndiff does', async 
   assert.equal(ours.code, 1);
   assert.equal(ours.stdout, theirs.stdout);
   assert.match(ours.stdout, /^-Nmap/m);
+});
+
+test('host pairs: blocks the worker claimed and never finished (it died) are done by this thread, in order', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-pairs-'));
+  try {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(400, 0, new Set()));
+    writeFileSync(b, scanXml(400, 60, new Set(Array.from({ length: 120 }, (_, k) => 3 * k))));
+    const want: string[] = [];
+    ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose: false, format: 'text' }, (s) => want.push(s));
+    const digests: [ScanDigest, ScanDigest] = [digestScan(a), digestScan(b)];
+    const hosts = [openDigested(a, digests[0]), openDigested(b, digests[1])] as const;
+    try {
+      const lazy = (i: 0 | 1) => ({ ...digests[i], hosts: hosts[i] });
+      const plan = planHostPairs(lazy(0), lazy(1), false);
+      assert.equal(plan.length, 120);
+      let claimed = 0;
+      // A worker that takes the first two blocks, then stops without posting them.
+      const dying: PairsWorker = {
+        share: (job) => {
+          claimed = Atomics.add(new Int32Array(job.counter), 0, 2) === 0 ? 2 : 0;
+          job.port.close();
+          return Promise.reject(new Error('the host pair thread stopped (exit code 1)'));
+        },
+        cancel: () => {},
+      };
+      const got: string[] = [
+        ndiffHead(lazyNdiffScan(lazy(0)), lazyNdiffScan(lazy(1)), { verbose: false, format: 'text' }),
+      ];
+      const realCost = await shareHostPairs(
+        plan,
+        [a, b],
+        digests,
+        [hosts[0], hosts[1]],
+        { verbose: false, format: 'text' },
+        (s) => got.push(s),
+        dying,
+      );
+      assert.equal(claimed, 2);
+      assert.ok(realCost > 0);
+      assert.equal(got.join(''), want.join(''));
+    } finally {
+      hosts[0].close();
+      hosts[1].close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -82,7 +82,7 @@ export async function ndiffFiles(
  * until none is left; blocks are emitted in order. Returns the pairs' real cost. If the worker fails (short
  * of memory, say), this thread does the blocks it left.
  */
-async function shareHostPairs(
+export async function shareHostPairs(
   plan: HostPairPlan,
   files: [string, string],
   digests: [ScanDigest, ScanDigest],
