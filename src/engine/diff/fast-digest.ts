@@ -79,8 +79,11 @@ function keyFunction(kind: DigestKeys): (host: Host) => string | null {
   return (host) => JSON.stringify([ndiffHostId(host), addressKey(host)]);
 }
 
+/** A digested scan's file, open: close() throws if it changed; closeQuietly() after an error of its own. */
+export type DigestedHosts = LazyHosts & { close(): void; closeQuietly(): void };
+
 /** The hosts of a digested scan, each read from the file when asked for. Throws if the file changed. */
-export function openDigested(file: string, digest: ScanDigest): LazyHosts & { close(): void } {
+export function openDigested(file: string, digest: ScanDigest): DigestedHosts {
   const scan = ScanFile.open(file);
   try {
     scan.expect(digest.identity);
@@ -92,6 +95,7 @@ export function openDigested(file: string, digest: ScanDigest): LazyHosts & { cl
     digests: digest.digests,
     loadHost: (i: number): Host => scan.readHost(digest.byteStarts[i]!, digest.byteEnds[i]!),
     close: () => scan.close(),
+    closeQuietly: () => scan.closeQuietly(),
   };
 }
 
@@ -131,7 +135,7 @@ export function useDigestedPair<T>(
   use: (a: LazyHosts, b: LazyHosts) => T,
 ): T {
   const hostsA = openDigested(files[0], digests[0]);
-  let hostsB: ReturnType<typeof openDigested>;
+  let hostsB: DigestedHosts;
   try {
     hostsB = openDigested(files[1], digests[1]);
   } catch (error) {

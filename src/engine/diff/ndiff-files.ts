@@ -5,7 +5,13 @@
 // ndiff's, byte for byte, as ndiff() gives it.
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
-import { digestScan, digestScanInWorker, openDigested, type ScanDigest } from './fast-digest.ts';
+import {
+  digestScan,
+  digestScanInWorker,
+  openDigested,
+  type DigestedHosts,
+  type ScanDigest,
+} from './fast-digest.ts';
 import {
   chunkedWriter,
   emitHostPairs,
@@ -36,8 +42,8 @@ export async function ndiffFiles(
   // leaves no half diff behind; if both are bad, the first file's error is the one reported.
   const pairsWorker = startPairsWorker();
   const second = digestScanInWorker(files[1]);
-  let hostsA: (LazyHosts & { close(): void }) | undefined;
-  let hostsB: (LazyHosts & { close(): void }) | undefined;
+  let hostsA: DigestedHosts | undefined;
+  let hostsB: DigestedHosts | undefined;
   try {
     const digestA = digestScan(files[0]);
     const digestB = await second.result;
@@ -72,8 +78,9 @@ export async function ndiffFiles(
   } finally {
     second.cancel();
     pairsWorker.cancel();
-    hostsA?.close();
-    hostsB?.close();
+    // Still open only after an error, which is the one to report.
+    hostsA?.closeQuietly();
+    hostsB?.closeQuietly();
   }
 }
 

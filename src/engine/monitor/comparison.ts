@@ -13,7 +13,13 @@
 import { existsSync } from 'node:fs';
 import type { Host, NmapRun } from '../../shared/scan.ts';
 import { hostIndex, lazyRunOf, sameDigest, type LazyRun } from '../diff/changes.ts';
-import { digestScanInWorker, lazyRunOfDigest, openDigested, type ScanDigest } from '../diff/fast-digest.ts';
+import {
+  digestScanInWorker,
+  lazyRunOfDigest,
+  openDigested,
+  type DigestedHosts,
+  type ScanDigest,
+} from '../diff/fast-digest.ts';
 import { ndiff, ndiffLazy, type LazyHosts, type LazyScan } from '../diff/ndiff/index.ts';
 import { toNdiffScan } from '../diff/ndiff/scan-view.ts';
 import { hostKey, isUp } from '../nmap/hosts.ts';
@@ -88,7 +94,7 @@ export async function openComparison(
 
 const NDIFF_TEXT = { verbose: false, format: 'text' } as const;
 
-function openQuietly(file: string, digest: ScanDigest): ReturnType<typeof openDigested> | undefined {
+function openQuietly(file: string, digest: ScanDigest): DigestedHosts | undefined {
   try {
     return openDigested(file, digest);
   } catch {
@@ -98,7 +104,7 @@ function openQuietly(file: string, digest: ScanDigest): ReturnType<typeof openDi
 
 function digestedComparison(
   reference: ScanDigest,
-  referenceHosts: ReturnType<typeof openDigested>,
+  referenceHosts: DigestedHosts,
   run: NmapRun,
   digests: string[],
 ): Comparison {
