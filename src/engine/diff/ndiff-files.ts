@@ -1,7 +1,7 @@
 // ndiff of two scan files (regular files: hosts are read again by their place in the file), on both cores:
 // the first file is digested on this thread while the second is on a worker thread (fast-digest.ts), then
 // only the hosts that matter are read in full (the pairs whose digests differ; every pair with -v), shared out
-// in blocks between this thread and a second worker started at the outset (pair-blocks.ts). The output is
+// in blocks between this thread and a second worker (pair-blocks.ts). The output is
 // ndiff's, byte for byte, as ndiff() gives it.
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
@@ -40,12 +40,15 @@ export async function ndiffFiles(
   // The first file is read here rather than on a third thread: one thread's heap fewer at the peak (~25 MB),
   // and its digest need not be posted. Both files are read before anything is written: a bad second file
   // leaves no half diff behind; if both are bad, the first file's error is the one reported.
-  const pairsWorker = startPairsWorker();
   const second = digestScanInWorker(files[1]);
+  let pairsWorker: PairsWorker | undefined;
   let hostsA: DigestedHosts | undefined;
   let hostsB: DigestedHosts | undefined;
   try {
     const digestA = digestScan(files[0]);
+    // Started once this thread is free (the second file's worker usually still reads): a thread starting
+    // while both cores are busy delays the one that is reading by as long as it takes to start.
+    pairsWorker = startPairsWorker();
     const digestB = await second.result;
     hostsA = openDigested(files[0], digestA);
     hostsB = openDigested(files[1], digestB);
@@ -77,7 +80,7 @@ export async function ndiffFiles(
     return realCost > 0;
   } finally {
     second.cancel();
-    pairsWorker.cancel();
+    pairsWorker?.cancel();
     // Still open only after an error, which is the one to report.
     hostsA?.closeQuietly();
     hostsB?.closeQuietly();

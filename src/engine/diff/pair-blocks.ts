@@ -107,7 +107,7 @@ const PAIRS_WORKER = 'portwatchPairsWorker';
 const YOUNG_GENERATION_MB = 4;
 const OLD_GENERATION_MB = 16;
 
-/** A worker thread that waits for a PairsJob (started early: its ~40 ms start-up overlaps the digests). */
+/** A worker thread that waits for a PairsJob (started before the job is ready: its start-up overlaps the digests). */
 export interface PairsWorker {
   /** Posts the job (at once: the caller goes on without yielding). Rejects if the worker fails or stops. */
   share(job: PairsJob): Promise<never>;
