@@ -30,7 +30,7 @@ const corpusFiles = () =>
     .sort()
     .map((f) => path.join(corpus, f));
 
-test('ndiffFiles (both threads): all 64 corpus pairs, text and XML, -v or not, print what ndiff() prints', async () => {
+test('ndiffFiles: all 64 corpus pairs, text and XML, -v or not, print what ndiff() prints', async () => {
   const files = corpusFiles();
   let checked = 0;
   for (const a of files) {

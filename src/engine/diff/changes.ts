@@ -31,7 +31,7 @@ import type {
 } from '../../shared/scan.ts';
 import { PortRanges, parsePortList } from '../nmap/port-spec.ts';
 import { hostKey } from '../nmap/hosts.ts';
-import type { LazyHosts } from './ndiff/index.ts';
+import { sameDigest, type LazyHosts } from './ndiff/index.ts';
 
 // The change model's stored order (history entries keep it, and tests and exports compare it), used only as
 // the last tie-break after host and port. How a reader sees changes ordered is src/shared/wording.ts KIND_ORDER.
@@ -115,11 +115,6 @@ export function computeChangesLazy(
   }
   for (const [key, j] of indexB) if (!paired[j]) compare(key, undefined, j);
   return sortChanges(changes);
-}
-
-/** Equal digests, '' being none (such a host is always read). */
-export function sameDigest(a: string, b: string): boolean {
-  return a !== '' && a === b;
 }
 
 const hostIndexes = new WeakMap<LazyRun['keys'], Map<string, number>>();

@@ -139,7 +139,7 @@ export function useDigestedPair<T>(
   try {
     hostsB = openDigested(files[1], digests[1]);
   } catch (error) {
-    hostsA.close();
+    hostsA.closeQuietly(); // the error is the one to report
     throw error;
   }
   try {

@@ -50,7 +50,7 @@ function localPlan(job: PairsJob): HostPairPlan {
 }
 
 /** The worker's side: takes blocks until none is left, posting each block's output. */
-function runPairsJob(job: PairsJob, isUserError: (error: unknown) => boolean): void {
+function runPairsJob(job: PairsJob): void {
   const { port, ranges, options, blockSize } = job;
   let a: ScanFile | undefined;
   let b: ScanFile | undefined;
@@ -90,7 +90,7 @@ function runPairsJob(job: PairsJob, isUserError: (error: unknown) => boolean): v
     b?.closeQuietly();
     port.postMessage({
       failed: (error as Error)?.message ?? String(error),
-      userError: isUserError(error),
+      userError: error instanceof UserError,
     } satisfies PairsMessage);
   }
   port.close();
@@ -140,5 +140,5 @@ export function startPairsWorker(): PairsWorker {
 
 if (!isMainThread && parentPort && (workerData as Record<string, unknown>)?.[PAIRS_WORKER] === true) {
   // One job, then the thread ends by itself (nothing is left listening).
-  parentPort.once('message', (job: PairsJob) => runPairsJob(job, (error) => error instanceof UserError));
+  parentPort.once('message', (job: PairsJob) => runPairsJob(job));
 }

@@ -12,7 +12,7 @@
 //   finally { comparison.close(); }
 import { existsSync } from 'node:fs';
 import type { Host, NmapRun } from '../../shared/scan.ts';
-import { hostIndex, lazyRunOf, sameDigest, type LazyRun } from '../diff/changes.ts';
+import { hostIndex, lazyRunOf, type LazyRun } from '../diff/changes.ts';
 import {
   digestScanInWorker,
   lazyRunOfDigest,
@@ -20,7 +20,7 @@ import {
   type DigestedHosts,
   type ScanDigest,
 } from '../diff/fast-digest.ts';
-import { ndiff, ndiffLazy, type LazyHosts, type LazyScan } from '../diff/ndiff/index.ts';
+import { ndiff, ndiffLazy, sameDigest, type LazyHosts, type LazyScan } from '../diff/ndiff/index.ts';
 import { toNdiffScan } from '../diff/ndiff/scan-view.ts';
 import { hostKey, isUp } from '../nmap/hosts.ts';
 import type { NmapResult } from '../nmap/run.ts';
@@ -170,15 +170,15 @@ export function offlineCheck(
     return nowUp.has(key);
   };
   let wasUp = 0;
-  reference.keys.forEach((key, i) => {
-    if (wasUp < 0) return;
-    const j = key == null ? undefined : currentIndex.get(key);
+  for (let i = 0; i < reference.keys.length; i++) {
+    const key = reference.keys[i] ?? undefined;
+    const j = key === undefined ? undefined : currentIndex.get(key);
     const same = j !== undefined && sameDigest(reference.digests[i]!, current.digests[j]!);
-    if (!isUp(same ? hosts[j]! : reference.loadHost(i))) return;
-    if (isUpNow(key ?? undefined)) wasUp = -1;
-    else wasUp++;
-  });
-  if (wasUp <= 0) return undefined;
+    if (!isUp(same ? hosts[j]! : reference.loadHost(i))) continue;
+    if (isUpNow(key)) return undefined; // some host up in the reference still answers
+    wasUp++;
+  }
+  if (wasUp === 0) return undefined;
   if (!isOffline()) return undefined;
   return `all ${wasUp} host(s) up in the reference are down and this machine looks offline (no network interface or default route); not treated as changes`;
 }

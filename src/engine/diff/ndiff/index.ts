@@ -34,7 +34,8 @@ export interface LazyHosts {
   loadHost(i: number): Host;
 }
 
-function sameDigest(a: string, b: string): boolean {
+/** Equal digests ('' is none: such a host is always read). */
+export function sameDigest(a: string, b: string): boolean {
   return a !== '' && a === b;
 }
 
