@@ -79,8 +79,17 @@ function keyFunction(kind: DigestKeys): (host: Host) => string | null {
   return (host) => JSON.stringify([ndiffHostId(host), addressKey(host)]);
 }
 
-/** A digested scan's file, open: close() throws if it changed; closeQuietly() after an error of its own. */
-export type DigestedHosts = LazyHosts & { close(): void; closeQuietly(): void };
+/**
+ * A digested scan's file, open: prefetch(indices) reads those hosts ahead of loadHost; close() throws if it
+ * changed; closeQuietly() after an error of its own.
+ */
+export type DigestedHosts = LazyHosts & {
+  prefetch(indices: number[]): void;
+  /** File bytes [start, end). */
+  read(start: number, end: number): Buffer;
+  close(): void;
+  closeQuietly(): void;
+};
 
 /** The hosts of a digested scan, each read from the file when asked for. Throws if the file changed. */
 export function openDigested(file: string, digest: ScanDigest): DigestedHosts {
@@ -94,6 +103,12 @@ export function openDigested(file: string, digest: ScanDigest): DigestedHosts {
   return {
     digests: digest.digests,
     loadHost: (i: number): Host => scan.readHost(digest.byteStarts[i]!, digest.byteEnds[i]!),
+    prefetch: (indices) =>
+      scan.prefetch(
+        indices.map((i) => digest.byteStarts[i]!),
+        indices.map((i) => digest.byteEnds[i]!),
+      ),
+    read: (start, end) => scan.read(start, end),
     close: () => scan.close(),
     closeQuietly: () => scan.closeQuietly(),
   };

@@ -3,15 +3,11 @@
 // only the hosts that matter are read in full (the pairs whose digests differ; every pair with -v), shared out
 // in blocks between this thread and a second worker (pair-blocks.ts). The output is
 // ndiff's, byte for byte, as ndiff() gives it.
+import { statSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
-import {
-  digestScan,
-  digestScanInWorker,
-  openDigested,
-  type DigestedHosts,
-  type ScanDigest,
-} from './fast-digest.ts';
+import { digestPair, sameHosts } from './digest-pair.ts';
+import { digestScan, openDigested, type DigestedHosts, type ScanDigest } from './fast-digest.ts';
 import {
   chunkedWriter,
   emitHostPairs,
@@ -20,12 +16,12 @@ import {
   ndiffTail,
   planHostPairs,
   type HostPairPlan,
-  type LazyHosts,
   type NdiffOptions,
 } from './ndiff/index.ts';
 import {
   blockSizeFor,
   claimBlock,
+  prefetchBlock,
   startPairsWorker,
   type PairsMessage,
   type PairsWorker,
@@ -36,38 +32,46 @@ export async function ndiffFiles(
   files: [string, string],
   options: NdiffOptions,
   write: (text: string) => void,
+  tuning: ThreadTuning = THREAD_TUNING,
 ): Promise<boolean> {
-  // The first file is read here rather than on a third thread: one thread's heap fewer at the peak (~25 MB),
-  // and its digest need not be posted. Both files are read before anything is written: a bad second file
-  // leaves no half diff behind; if both are bad, the first file's error is the one reported.
-  const second = digestScanInWorker(files[1]);
-  let pairsWorker: PairsWorker | undefined;
+  // Both files are read before anything is written: a bad second file leaves no half diff behind; if both
+  // are bad, the first file's error is the one reported.
+  // Small scans on this thread alone: a worker takes longer to start (~100 ms) than they take to read.
+  const small = files.reduce((sum, file) => sum + sizeOf(file), 0) < tuning.oneThreadBytes;
+  const pairsWorker = small ? undefined : startPairsWorker();
   let hostsA: DigestedHosts | undefined;
   let hostsB: DigestedHosts | undefined;
   try {
-    const digestA = digestScan(files[0]);
-    // Started once this thread is free (the second file's worker usually still reads): a thread starting
-    // while both cores are busy delays the one that is reading by as long as it takes to start.
-    pairsWorker = startPairsWorker();
-    const digestB = await second.result;
+    const { digests, shapes } = pairsWorker
+      ? await digestPair(files, pairsWorker.digest)
+      : { digests: [digestScan(files[0]), digestScan(files[1])], shapes: null };
+    const [digestA, digestB] = digests;
     hostsA = openDigested(files[0], digestA);
     hostsB = openDigested(files[1], digestB);
     const a = { ...digestA, hosts: hostsA };
     const b = { ...digestB, hosts: hostsB };
     const scanA = lazyNdiffScan(a);
     const scanB = lazyNdiffScan(b);
-    const plan = planHostPairs(a, b, options.verbose);
+    const plan = planHostPairs(
+      a,
+      b,
+      options.verbose,
+      shapes ? sameHosts(shapes, hostsA.read, hostsB.read) : undefined,
+    );
     const out = chunkedWriter(write);
     out.emit(ndiffHead(scanA, scanB, options));
-    const realCost = await shareHostPairs(
-      plan,
-      files,
-      [digestA, digestB],
-      [hostsA, hostsB],
-      options,
-      out.emit,
-      pairsWorker,
-    );
+    const realCost =
+      pairsWorker && plan.length >= tuning.sharedPairs
+        ? await shareHostPairs(
+            plan,
+            files,
+            [digestA, digestB],
+            [hostsA, hostsB],
+            options,
+            out.emit,
+            pairsWorker,
+          )
+        : emitPrefetched(plan, [hostsA, hostsB], options, out.emit);
     out.emit(ndiffTail(scanA, scanB, options));
     out.flush();
     const [closeA, closeB] = [hostsA, hostsB];
@@ -79,12 +83,51 @@ export async function ndiffFiles(
     }
     return realCost > 0;
   } finally {
-    second.cancel();
     pairsWorker?.cancel();
     // Still open only after an error, which is the one to report.
     hostsA?.closeQuietly();
     hostsB?.closeQuietly();
   }
+}
+
+/** The file's size; Infinity if it can't be read (opening it then says why). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** When ndiffFiles uses its second thread (tests lower both to run small scans on two threads). */
+export interface ThreadTuning {
+  /** Below this many bytes for both files, everything is done on this thread. */
+  oneThreadBytes: number;
+  /**
+   * Below this many host pairs to read, they are read on this thread alone: the worker's code for them would
+   * be as cold as this thread's, and two threads compiling it measured no faster (2,966 pairs of a /16 pair:
+   * 310-345 ms alone, ~400 ms shared).
+   */
+  sharedPairs: number;
+}
+
+export const THREAD_TUNING: ThreadTuning = { oneThreadBytes: 4 << 20, sharedPairs: 8192 };
+
+/** emitHostPairs over the whole plan on this thread, block by block, each block's hosts read ahead. */
+function emitPrefetched(
+  plan: HostPairPlan,
+  hosts: [DigestedHosts, DigestedHosts],
+  options: NdiffOptions,
+  emit: (text: string) => void,
+): number {
+  const blockSize = blockSizeFor(plan.length);
+  let realCost = 0;
+  for (let from = 0; from < plan.length; from += blockSize) {
+    const to = Math.min(plan.length, from + blockSize);
+    prefetchBlock(plan, from, to, hosts[0].prefetch, hosts[1].prefetch);
+    realCost += emitHostPairs(plan, from, to, hosts[0].loadHost, hosts[1].loadHost, options, emit);
+  }
+  return realCost;
 }
 
 /**
@@ -96,7 +139,7 @@ export async function shareHostPairs(
   plan: HostPairPlan,
   files: [string, string],
   digests: [ScanDigest, ScanDigest],
-  hosts: [LazyHosts, LazyHosts],
+  hosts: [DigestedHosts, DigestedHosts],
   options: NdiffOptions,
   emit: (text: string) => void,
   worker: PairsWorker,
@@ -151,18 +194,12 @@ export async function shareHostPairs(
   };
   const runBlock = (block: number) => {
     const from = block * blockSize;
+    const to = Math.min(pairs, from + blockSize);
+    prefetchBlock(plan, from, to, hosts[0].prefetch, hosts[1].prefetch);
     let text = '';
-    realCost += emitHostPairs(
-      plan,
-      from,
-      Math.min(pairs, from + blockSize),
-      hosts[0].loadHost,
-      hosts[1].loadHost,
-      options,
-      (t) => {
-        text += t;
-      },
-    );
+    realCost += emitHostPairs(plan, from, to, hosts[0].loadHost, hosts[1].loadHost, options, (t) => {
+      text += t;
+    });
     texts.set(block, text);
   };
 

@@ -7,6 +7,7 @@ import type { Host } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import type { FileIdentity } from '../nmap/host-digests.ts';
 import { ScanFile } from '../nmap/host-digests.ts';
+import { digestSecondScan, type PairDigestJob, type PairDigestReply } from './digest-pair.ts';
 import { emitHostPairs, type HostPairPlan, type NdiffOptions } from './ndiff/index.ts';
 
 /** What the worker is sent: where each pair's hosts are in the two files. Plain data, posted once. */
@@ -38,6 +39,27 @@ export function claimBlock(counter: Int32Array, pairs: number, blockSize: number
   return block * blockSize < pairs ? block : -1;
 }
 
+/**
+ * Reads ahead, in as few reads as they allow, the hosts emitHostPairs will load for pairs [from, to) (by
+ * document index; a -v pair of equal hosts loads only a's).
+ */
+export function prefetchBlock(
+  plan: HostPairPlan,
+  from: number,
+  to: number,
+  prefetchA: (indices: number[]) => void,
+  prefetchB: (indices: number[]) => void,
+): void {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let k = from; k < to; k++) {
+    if (plan.a[k]! >= 0) a.push(plan.a[k]!);
+    if (plan.b[k]! >= 0 && !plan.same[k]) b.push(plan.b[k]!);
+  }
+  prefetchA(a);
+  prefetchB(b);
+}
+
 /** The job's ranges as a plan over local indices (pair k's hosts are host k of each side). */
 function localPlan(job: PairsJob): HostPairPlan {
   const length = job.same.length;
@@ -67,18 +89,26 @@ function runPairsJob(job: PairsJob): void {
     const counter = new Int32Array(job.counter);
     for (let block = claimBlock(counter, plan.length, blockSize); block >= 0;) {
       const from = block * blockSize;
-      let text = '';
-      const realCost = emitHostPairs(
+      const to = Math.min(plan.length, from + blockSize);
+      prefetchBlock(
         plan,
         from,
-        Math.min(plan.length, from + blockSize),
-        loadA,
-        loadB,
-        options,
-        (t) => {
-          text += t;
-        },
+        to,
+        (ks) =>
+          fileA.prefetch(
+            ks.map((k) => ranges[4 * k]!),
+            ks.map((k) => ranges[4 * k + 1]!),
+          ),
+        (ks) =>
+          fileB.prefetch(
+            ks.map((k) => ranges[4 * k + 2]!),
+            ks.map((k) => ranges[4 * k + 3]!),
+          ),
       );
+      let text = '';
+      const realCost = emitHostPairs(plan, from, to, loadA, loadB, options, (t) => {
+        text += t;
+      });
       port.postMessage({ block, text, realCost } satisfies PairsMessage);
       block = claimBlock(counter, plan.length, blockSize);
     }
@@ -105,10 +135,15 @@ const PAIRS_WORKER = 'portwatchPairsWorker';
  * worker stops and this thread does the blocks it left (shareHostPairs).
  */
 const YOUNG_GENERATION_MB = 4;
-const OLD_GENERATION_MB = 16;
+const OLD_GENERATION_MB = 24;
 
-/** A worker thread that waits for a PairsJob (started before the job is ready: its start-up overlaps the digests). */
+/**
+ * A worker thread for a diff: first, if asked, its share of reading the two files (digest-pair.ts), then a
+ * PairsJob. Started before the files are read: its start-up overlaps this thread's reading.
+ */
 export interface PairsWorker {
+  /** Reads the second file (and maybe the first one's tail): digestSecondScan on the worker. */
+  digest(job: PairDigestJob): Promise<PairDigestReply>;
   /** Posts the job (at once: the caller goes on without yielding). Rejects if the worker fails or stops. */
   share(job: PairsJob): Promise<never>;
   cancel(): void;
@@ -129,6 +164,17 @@ export function startPairsWorker(): PairsWorker {
   worker.once('error', (error) => stopped(error));
   worker.once('exit', (code) => stopped(new Error(`the host pair thread stopped (exit code ${code})`)));
   return {
+    digest: (job) =>
+      new Promise<PairDigestReply>((resolve, reject) => {
+        stopped = reject;
+        // Waited for: while it works, the worker keeps the process alive.
+        worker.ref();
+        worker.once('message', (reply: PairDigestReply) => {
+          worker.unref();
+          resolve(reply);
+        });
+        worker.postMessage({ digest: job });
+      }),
     share: (job) =>
       new Promise<never>((_, reject) => {
         stopped = reject;
@@ -139,6 +185,13 @@ export function startPairsWorker(): PairsWorker {
 }
 
 if (!isMainThread && parentPort && (workerData as Record<string, unknown>)?.[PAIRS_WORKER] === true) {
-  // One job, then the thread ends by itself (nothing is left listening).
-  parentPort.once('message', (job: PairsJob) => runPairsJob(job));
+  // A digest job, maybe, then a PairsJob; then the thread ends by itself (nothing is left listening).
+  const port = parentPort;
+  const take = (message: PairsJob | { digest: PairDigestJob }) => {
+    if ('digest' in message) {
+      port.postMessage(digestSecondScan(message.digest));
+      port.once('message', take);
+    } else runPairsJob(message);
+  };
+  port.once('message', take);
 }

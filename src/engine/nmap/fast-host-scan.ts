@@ -15,6 +15,7 @@ import { hash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import type { Address, Host, NmapRun } from '../../shared/scan.ts';
 import { parseNmapXml, type HostDigestSink } from './parse.ts';
+import type { ReferenceHosts } from './reference-hosts.ts';
 import { referencedCharacter } from './xml-tokenizer.ts';
 
 /** What a fast pass gives: the same as ScanFile.digest. */
@@ -26,6 +27,46 @@ export interface FastDigest {
   byteEnds: number[];
   /** Whether some host has an <osmatch name=...> in an <os> (HostDigestSink.anyOsMatch). */
   anyOsMatch: boolean;
+}
+
+/**
+ * A pass over part of a file (fastDigestPart): a head (from the start up to a boundary), a tail (from a
+ * boundary to the end) or the whole file. Its rest is read by the full reader once the parts are joined
+ * (runOfRest).
+ */
+export interface DigestPart extends Omit<FastDigest, 'run'> {
+  /** What is not a host, in file order, for the full reader. */
+  rest: Buffer[];
+  /** Where a head stopped (its boundary), or -1 when the pass went on to the end of the file. */
+  stoppedAt: number;
+  /** With `shapes`: per host, where its content starts and its first <times/> starts and ends (-1: none). */
+  contentStarts: number[];
+  timesStarts: number[];
+  timesEnds: number[];
+  /** The hosts (indices in this part) with an <osmatch name=...> in an <os>. */
+  osMatchHosts: number[];
+  /**
+   * With a reference: per host, j >= 0: it repeats reference host j (ReferenceHosts index) apart from its start
+   * tag and <times/> (its key is null here: it is host j's once that is checked); -2 - j: it was compared with
+   * reference host j and is not known to repeat it; -1: not compared.
+   */
+  sameAs: number[];
+}
+
+export interface PartOptions {
+  /** A tail: starts here (an element's '<' inside <nmaprun>, after the prolog) instead of at the start. */
+  from?: number;
+  /**
+   * A head: at the first element at or after each of `at` (increasing), asks stopHere(which one, whether the
+   * element starts exactly there), and stops there if it says so.
+   */
+  boundaries?: { at: number[]; stopHere(index: number, exact: boolean): boolean };
+  /** Hosts of another scan of the same network, to compare this file's hosts with before checking them. */
+  reference?: ReferenceHosts;
+  /** Keep each host's shape (contentStarts, timesStarts, timesEnds). */
+  shapes?: boolean;
+  /** false: no digests (each is ''), for a caller that compares hosts by their shapes and bytes instead. */
+  hash?: boolean;
 }
 
 /** Thrown inside the pass when the input is outside the subset (never leaves this module). */
@@ -89,18 +130,44 @@ function nameIs(b: Uint8Array, start: number, end: number, name: Uint8Array): bo
  * to the full reader.
  */
 export function fastDigest(fd: number, source: string, keyOf: HostDigestSink['keyOf']): FastDigest | null {
+  const part = fastDigestPart(fd, source, keyOf);
+  const run = part && runOfRest(part.rest, source, keyOf);
+  if (!part || !run) return null;
+  const { keys, digests, byteStarts, byteEnds, anyOsMatch } = part;
+  return { run, keys, digests, byteStarts, byteEnds, anyOsMatch };
+}
+
+/** A part of the file in `fd` (see PartOptions), or null when it is left to the full reader. */
+export function fastDigestPart(
+  fd: number,
+  source: string,
+  keyOf: HostDigestSink['keyOf'],
+  options: PartOptions = {},
+): DigestPart | null {
   try {
-    return new Pass(fd, source, keyOf).run();
+    return new Pass(fd, keyOf, options).run();
   } catch (error) {
     if (error instanceof GiveUp) return null;
     throw error;
   }
 }
 
+/** The run from the parts' rest, joined, read by the full reader; null if it refuses it (it says why then). */
+export function runOfRest(rest: Buffer[], source: string, keyOf: HostDigestSink['keyOf']): NmapRun | null {
+  try {
+    return parseNmapXml(Buffer.concat(rest), {
+      source,
+      hostDigests: { keyOf, keys: [], digests: [], byteStarts: [], byteEnds: [] },
+    });
+  } catch {
+    return null; // the full reader reports it where it is in the file
+  }
+}
+
 class Pass {
   private readonly fd: number;
-  private readonly source: string;
   private readonly keyOf: HostDigestSink['keyOf'];
+  private readonly options: PartOptions;
   private buf: Buffer;
   /** buf[0, len) holds the file's bytes from fileBase on. */
   private len = 0;
@@ -113,6 +180,15 @@ class Pass {
   private readonly byteStarts: number[] = [];
   private readonly byteEnds: number[] = [];
   private anyOsMatch = false;
+  private hostOsMatch = false;
+  private readonly osMatchHosts: number[] = [];
+  private readonly contentStarts: number[] = [];
+  private readonly timesStarts: number[] = [];
+  private readonly timesEnds: number[] = [];
+  private readonly sameAs: number[] = [];
+  /** The last host found the same as a reference host: its index here and there. */
+  private lastSameHere = -1;
+  private lastSameThere = -1;
 
   // The current tag's attributes (names and values as offsets into buf).
   private attrCount = 0;
@@ -131,17 +207,22 @@ class Pass {
   private timesStart = -1;
   private timesEnd = -1;
 
-  constructor(fd: number, source: string, keyOf: HostDigestSink['keyOf']) {
+  constructor(fd: number, keyOf: HostDigestSink['keyOf'], options: PartOptions) {
     this.fd = fd;
-    this.source = source;
     this.keyOf = keyOf;
+    this.options = options;
+    this.fileBase = options.from ?? 0;
     // A small scan gets a small buffer (it grows for an element that does not fit).
-    this.buf = Buffer.allocUnsafe(Math.min(READ * 2, Math.max(1 << 16, fstatSync(fd).size + 1)) + 1);
+    const size = fstatSync(fd).size - this.fileBase;
+    this.buf = Buffer.allocUnsafe(Math.min(READ * 2, Math.max(1 << 16, size + 1)) + 1);
   }
 
-  run(): FastDigest {
+  run(): DigestPart {
     this.fill();
-    let p = this.prolog();
+    let p = this.options.from === undefined ? this.prolog() : 0;
+    const { boundaries, reference } = this.options;
+    let nextBoundary = boundaries ? 0 : Infinity;
+    let boundaryAt = boundaries?.at[0] ?? Infinity;
     // Inside <nmaprun>: hosts are digested, everything else goes to the rest.
     for (;;) {
       let lt = this.find(0x3c, p);
@@ -149,6 +230,14 @@ class Pass {
         if (this.eof) throw giveUp; // the full reader says where the file stops
         p = this.more(p);
         lt = this.find(0x3c, p);
+      }
+      while (this.fileBase + lt >= boundaryAt) {
+        const at = boundaryAt;
+        boundaryAt = boundaries!.at[++nextBoundary] ?? Infinity;
+        if (boundaries!.stopHere(nextBoundary - 1, this.fileBase + lt === at)) {
+          if (!isBlank(this.buf, p, lt)) this.keepRest(p, lt);
+          return this.part(at);
+        }
       }
       const b = this.buf;
       if (b[lt + 1] === 0x2f) {
@@ -164,6 +253,14 @@ class Pass {
       }
       let end: number;
       const isHost = nameIs(b, lt + 1, lt + 5, HOST) && !NAME_CHAR[b[lt + 5]!];
+      if (isHost && reference) {
+        end = this.sameAsReference(reference, lt);
+        if (end > 0) {
+          if (!isBlank(this.buf, p, lt)) this.keepRest(p, lt);
+          p = end;
+          continue;
+        }
+      }
       for (;;) {
         end = this.element(lt, isHost);
         if (end >= 0) break;
@@ -180,23 +277,91 @@ class Pass {
       } else this.keepRest(p, end);
       p = end;
     }
-    let run: NmapRun;
-    try {
-      run = parseNmapXml(Buffer.concat(this.rest), {
-        source: this.source,
-        hostDigests: { keyOf: this.keyOf, keys: [], digests: [], byteStarts: [], byteEnds: [] },
-      });
-    } catch {
-      throw giveUp; // the full reader reports it where it is in the file
-    }
+    return this.part(-1);
+  }
+
+  private part(stoppedAt: number): DigestPart {
     return {
-      run,
+      rest: this.rest,
+      stoppedAt,
       keys: this.keys,
       digests: this.digests,
       byteStarts: this.byteStarts,
       byteEnds: this.byteEnds,
       anyOsMatch: this.anyOsMatch,
+      osMatchHosts: this.osMatchHosts,
+      contentStarts: this.contentStarts,
+      timesStarts: this.timesStarts,
+      timesEnds: this.timesEnds,
+      sameAs: this.sameAs,
     };
+  }
+
+  /**
+   * When the host at buf[lt] repeats the reference host expected here (or one next to it) apart from its
+   * start tag and <times/>, which are checked on their own: notes it (sameAs) and returns the position after
+   * it; else -1 (the host is then checked and digested as any other). Each host's well-formedness then
+   * follows from the reference host's, once that is checked too.
+   */
+  private sameAsReference(reference: ReferenceHosts, lt: number): number {
+    const b = this.buf;
+    const content = this.startTag(lt);
+    if (content < 0 || b[content - 2] === 0x2f || this.nameEnd !== lt + 5) return -1;
+    const here = this.keys.length;
+    // Hosts of two scans of one network come in the same order; one host more or fewer shifts them by one.
+    const expected = this.lastSameThere + (here - this.lastSameHere);
+    this.comparedWith = reference.has(expected) ? -2 - expected : -1;
+    for (let shift = 0; shift < 3; shift++) {
+      const there = expected + (shift === 2 ? -1 : shift);
+      if (!reference.has(there)) continue;
+      const end = this.repeats(reference, there, content);
+      if (end < 0) continue;
+      if (!this.ascii) this.checkUtf8(lt, end);
+      this.keys.push(null);
+      this.digests.push('');
+      this.byteStarts.push(this.fileBase + lt);
+      this.byteEnds.push(this.fileBase + end);
+      this.sameAs.push(there);
+      if (this.options.shapes) {
+        this.contentStarts.push(-1);
+        this.timesStarts.push(-1);
+        this.timesEnds.push(-1);
+      }
+      this.lastSameHere = here;
+      this.lastSameThere = there;
+      return end;
+    }
+    return -1;
+  }
+
+  /** sameAs for the host the last sameAsReference did not find repeated. */
+  private comparedWith = -1;
+
+  /** The end of the host whose content starts at buf[content] if it repeats reference host j; else -1. */
+  private repeats(reference: ReferenceHosts, j: number, content: number): number {
+    const b = this.buf;
+    const refContent = reference.field(j, 1);
+    const refTimes = reference.field(j, 2);
+    const refEnd = reference.field(j, 4);
+    if (!reference.cover(refContent, refEnd)) return -1;
+    const w = reference.window;
+    const base = reference.windowStart;
+    if (refTimes < 0) {
+      const end = content + (refEnd - refContent);
+      if (end >= this.len || b.compare(w, refContent - base, refEnd - base, content, end) !== 0) return -1;
+      return end;
+    }
+    const times = content + (refTimes - refContent);
+    if (times + 6 >= this.len || b.compare(w, refContent - base, refTimes - base, content, times) !== 0)
+      return -1;
+    // Its own <times .../>, checked as any tag (within the subset: self-closing, named times).
+    if (b[times] !== 0x3c || !nameIs(b, times + 1, times + 6, TIMES)) return -1;
+    const timesEnd = this.startTag(times);
+    if (timesEnd < 0 || this.nameEnd !== times + 6 || b[timesEnd - 2] !== 0x2f) return -1;
+    const refTimesEnd = reference.field(j, 3);
+    const end = timesEnd + (refEnd - refTimesEnd);
+    if (end >= this.len || b.compare(w, refTimesEnd - base, refEnd - base, timesEnd, end) !== 0) return -1;
+    return end;
   }
 
   // ---- reading ---------------------------------------------------------------------------------------------
@@ -304,6 +469,7 @@ class Pass {
       this.addresses = [];
       this.hostnames = [];
       this.timesStart = this.timesEnd = -1;
+      this.hostOsMatch = false;
     }
     let depth = 0;
     let p = lt;
@@ -489,14 +655,14 @@ class Pass {
       this.hostname();
     } else if (
       depth >= 2 &&
-      !this.anyOsMatch &&
+      !this.hostOsMatch &&
       nameIs(b, ns, ne, OSMATCH) &&
       nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, OS)
     ) {
       // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
       this.startTag(lt, true);
       for (let i = 0; i < this.attrCount; i++)
-        if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.anyOsMatch = true;
+        if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.hostOsMatch = true;
     }
   }
 
@@ -536,15 +702,12 @@ class Pass {
   private endHost(lt: number, end: number): void {
     const b = this.buf;
     const base = this.fileBase;
-    const bytes = this.ascii ? null : b.subarray(lt, end);
-    if (bytes && !isAscii(bytes)) {
-      // U+FFFE and U+FFFF are not allowed in XML.
-      if (!isUtf8(bytes) || bytes.indexOf(FFFE) !== -1 || bytes.indexOf(FFFF) !== -1) throw giveUp;
-    }
+    if (!this.ascii) this.checkUtf8(lt, end);
     const start = this.contentStart;
     const stop = this.hostEnd;
     let digest: string;
-    if (this.timesStart < 0) digest = hash('sha256', b.subarray(start, stop), 'base64');
+    if (this.options.hash === false) digest = '';
+    else if (this.timesStart < 0) digest = hash('sha256', b.subarray(start, stop), 'base64');
     else {
       const times = this.timesStart - base;
       let q = this.timesEnd - base;
@@ -557,6 +720,26 @@ class Pass {
     this.digests.push(digest);
     this.byteStarts.push(base + lt);
     this.byteEnds.push(base + end);
+    if (this.hostOsMatch) {
+      this.anyOsMatch = true;
+      this.osMatchHosts.push(this.keys.length - 1);
+    }
+    if (this.options.reference) {
+      this.sameAs.push(this.comparedWith);
+      this.comparedWith = -1;
+    }
+    if (this.options.shapes) {
+      this.contentStarts.push(base + start);
+      this.timesStarts.push(this.timesStart);
+      this.timesEnds.push(this.timesEnd);
+    }
+  }
+
+  /** buf[lt, end) is valid UTF-8 without U+FFFE and U+FFFF (which XML does not allow). */
+  private checkUtf8(lt: number, end: number): void {
+    const bytes = this.buf.subarray(lt, end);
+    if (isAscii(bytes)) return;
+    if (!isUtf8(bytes) || bytes.indexOf(FFFE) !== -1 || bytes.indexOf(FFFF) !== -1) throw giveUp;
   }
 }
 

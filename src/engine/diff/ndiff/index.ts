@@ -179,7 +179,14 @@ export interface HostPairPlan {
   length: number;
 }
 
-export function planHostPairs(a: LazyScan, b: LazyScan, verbose: boolean): HostPairPlan {
+export function planHostPairs(
+  a: LazyScan,
+  b: LazyScan,
+  verbose: boolean,
+  /** Whether a's host ia and b's host ib (document indices) are the same for ndiff: by digests, unless given. */
+  same: (ia: number, ib: number) => boolean = (ia, ib) =>
+    sameDigest(a.hosts.digests[ia]!, b.hosts.digests[ib]!),
+): HostPairPlan {
   const capacity = a.keys.length + b.keys.length;
   const plan: HostPairPlan = {
     a: new Int32Array(capacity),
@@ -193,16 +200,14 @@ export function planHostPairs(a: LazyScan, b: LazyScan, verbose: boolean): HostP
     plan.b[k] = j;
     plan.same[k] = same;
   };
-  const digestsA = a.hosts.digests;
-  const digestsB = b.hosts.digests;
   mergeByNdiffId(a.keys, b.keys, (i, j) => {
     if (j < 0) add(a.order[i]!, -1, 0);
     else if (i < 0) add(-1, b.order[j]!, 0);
     else {
       const ia = a.order[i]!;
       const ib = b.order[j]!;
-      const same = sameDigest(digestsA[ia]!, digestsB[ib]!);
-      if (!same || verbose) add(ia, ib, same ? 1 : 0);
+      const equal = same(ia, ib);
+      if (!equal || verbose) add(ia, ib, equal ? 1 : 0);
     }
   });
   return plan;

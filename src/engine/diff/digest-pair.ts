@@ -1,0 +1,358 @@
+// The two scans of a diff digested on both cores, the second mostly by comparison with the first.
+//
+// Two scans of one network repeat most hosts byte for byte, apart from each host's start tag (its times) and
+// its <times/> (round-trip figures): the digest ignores both. So the worker thread reads the second file
+// against the first one's bytes (ReferenceHosts): a host that repeats the first file's host there is only
+// compared (memcmp), not checked and hashed again, its start tag and <times/> are checked on their own.
+// Meanwhile this thread checks the first file. Whichever is free first when this thread reaches about two
+// thirds of it reads the rest (its tail), so both cores stay busy whether the second file is mostly
+// repeated (the worker is quick) or every host differs (it is not).
+//
+// The first file's hosts as the worker found them are guesses (found by their tags, not checked): the second
+// file is used as read only if every host it repeats is, in the first file as checked, exactly where the
+// worker found it. Anything else (a guess that does not hold, a file outside the byte-level subset, the
+// worker failing) falls back to reading each file on this thread with digestScan, with its usual errors.
+import type { NmapRun } from '../../shared/scan.ts';
+import { UserError } from '../errors.ts';
+import { runOfRest, type DigestPart } from '../nmap/fast-host-scan.ts';
+import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
+import { SHAPE_FIELDS } from '../nmap/reference-hosts.ts';
+import { digestScan, type ScanDigest } from './fast-digest.ts';
+import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
+
+/**
+ * Where the first file's tail may start, as shares of it: the worker takes the one halfway between where
+ * this thread is and the end, once it has read the second file.
+ */
+const SPLITS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
+
+/**
+ * Who reads the first file's tail, a shared Int32Array(1): below TAKEN, how many of the boundaries this thread
+ * has passed; TAKEN + i, the worker has taken the tail from boundary i.
+ */
+const TAKEN = 1 << 16;
+
+/**
+ * The worker takes the tail from this share of what this thread has left: this thread reads faster (its
+ * code is warm from the head, the worker's is not); measured on the bench's /16 pair.
+ */
+const TAIL_AT = 0.6;
+
+/** What the worker is sent (plain data). */
+export interface PairDigestJob {
+  files: [string, string];
+  identity: FileIdentity;
+  /** Where the first file's tail may start (lines starting with '<host', increasing). */
+  boundaries: number[];
+  /** Int32Array(1): who reads the tail (TAKEN). */
+  claim: SharedArrayBuffer;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
+
+/** The second scan as the worker read it, in document order. */
+export interface SecondScan extends Omit<DigestPart, 'rest' | 'stoppedAt'> {
+  identity: FileIdentity;
+  run: NmapRun;
+  /** The first file's hosts as the worker found them (SHAPE_FIELDS numbers a host), for sameAs. */
+  referenceShapes: Float64Array;
+}
+
+export interface PairDigestReply {
+  second: Outcome<SecondScan>;
+  /** The first file's tail, if the worker took it (null: outside the byte-level subset). */
+  tail: Outcome<DigestPart | null> | null;
+}
+
+/** The worker's side of digestPair. */
+export function digestSecondScan(job: PairDigestJob): PairDigestReply {
+  let first: ScanFile | undefined;
+  let second: Outcome<SecondScan>;
+  try {
+    first = ScanFile.open(job.files[0]);
+    first.expect(job.identity);
+    second = { ok: true, value: readSecond(job.files[1], first) };
+  } catch (error) {
+    second = failure(error);
+  }
+  let tail: PairDigestReply['tail'] = null;
+  const from = first && second.ok ? takeTail(job) : -1;
+  if (first && from >= 0) {
+    try {
+      tail = { ok: true, value: first.digestPart(ndiffHostId, { from, shapes: true, hash: false }) };
+    } catch (error) {
+      tail = failure(error);
+    }
+  }
+  first?.closeQuietly(); // this thread's reads of it are checked by the other's (its close and expect)
+  return { second, tail };
+}
+
+/** Claims the boundary halfway between the other thread's and the end: its place, or -1 if none is left. */
+function takeTail(job: PairDigestJob): number {
+  const claim = new Int32Array(job.claim);
+  const { boundaries } = job;
+  const size = job.identity.size;
+  for (;;) {
+    const passed = Atomics.load(claim, 0);
+    if (passed >= boundaries.length) return -1;
+    const there = passed === 0 ? 0 : boundaries[passed - 1]!;
+    let take = passed;
+    while (take + 1 < boundaries.length && boundaries[take]! < there + TAIL_AT * (size - there)) take++;
+    if (Atomics.compareExchange(claim, 0, passed, TAKEN + take) === passed) return boundaries[take]!;
+  }
+}
+
+function readSecond(file: string, first: ScanFile): SecondScan {
+  const scan = ScanFile.open(file);
+  try {
+    const reference = first.referenceHosts();
+    const part = scan.digestPart(ndiffHostId, { reference, shapes: true, hash: false });
+    const run = part && runOfRest(part.rest, file, ndiffHostId);
+    let result: SecondScan;
+    if (part && run) {
+      const { rest: _rest, stoppedAt: _stoppedAt, ...hosts } = part;
+      result = { ...hosts, identity: scan.identity, run, referenceShapes: reference.takeShapes() };
+    } else {
+      const full = scan.digestFully(ndiffHostId);
+      result = {
+        ...full,
+        identity: scan.identity,
+        osMatchHosts: [],
+        contentStarts: [],
+        timesStarts: [],
+        timesEnds: [],
+        sameAs: [],
+        referenceShapes: new Float64Array(0),
+      };
+    }
+    scan.close();
+    return result;
+  } catch (error) {
+    scan.closeQuietly();
+    throw error;
+  }
+}
+
+function failure(error: unknown): { ok: false; message: string; userError: boolean } {
+  return {
+    ok: false,
+    message: (error as Error)?.message ?? String(error),
+    userError: error instanceof UserError,
+  };
+}
+
+/** Posts a job to the worker and resolves with its reply; rejects if the worker fails. */
+export type PairDigestWorker = (job: PairDigestJob) => Promise<PairDigestReply>;
+
+/** Where each host's parts are in its file (DigestPart with `shapes`), by document index. */
+type HostShapes = Pick<DigestPart, 'contentStarts' | 'timesStarts' | 'timesEnds' | 'byteEnds'>;
+
+/**
+ * Both files read. Their hosts have no content digests (each is ''): instead, the second file's hosts that
+ * repeat the first's are known (sameAs), and the others are compared by their bytes when they must be
+ * (sameHosts).
+ */
+export interface DigestedPair {
+  digests: [ScanDigest, ScanDigest];
+  /** null when the files were read by digestScan (their digests are real then). */
+  shapes: { first: HostShapes; second: HostShapes & Pick<DigestPart, 'sameAs'> } | null;
+}
+
+/**
+ * Both files read (ScanDigest, keys 'ndiff'), the second on `worker`. Errors as digestScan's, the first
+ * file's first.
+ */
+export async function digestPair(files: [string, string], worker: PairDigestWorker): Promise<DigestedPair> {
+  const first = ScanFile.open(files[0]);
+  let digests: DigestedPair;
+  try {
+    const boundaries: number[] = [];
+    for (const share of SPLITS) {
+      const at = first.hostLineNear(share);
+      if (at > (boundaries.at(-1) ?? 0)) boundaries.push(at);
+    }
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    const reply = worker({
+      files,
+      identity: first.identity,
+      boundaries,
+      claim: claim.buffer as SharedArrayBuffer,
+    });
+    reply.catch(() => {}); // awaited below
+    const head = first.digestPart(ndiffHostId, {
+      shapes: true,
+      hash: false,
+      boundaries: {
+        at: boundaries,
+        // Past boundary i, unless the worker has taken the tail from there: then this head stops at it, if an
+        // element starts exactly there (else the worker's tail is not used).
+        stopHere: (i, exact) => {
+          const before = Atomics.compareExchange(claim, 0, i, i + 1);
+          return before === TAKEN + i && exact;
+        },
+      },
+    });
+    let answer: PairDigestReply | undefined;
+    try {
+      answer = await reply;
+    } catch {
+      answer = undefined; // the worker failed: this thread does its share
+    }
+    const firstScan = head && joinFirst(first, files[0], head, answer?.tail);
+    const second = answer?.second;
+    if (firstScan && second?.ok && fillRepeats(second.value, firstScan)) {
+      const a = sorted(first.identity, firstScan);
+      digests = {
+        digests: [a, sorted(second.value.identity, second.value, a)],
+        shapes: { first: firstScan, second: second.value },
+      };
+    } else {
+      // Read again, each as a file of its own (the first file's error first).
+      const secondError = second && !second.ok && second.userError ? new UserError(second.message) : null;
+      if (firstScan && secondError) throw secondError;
+      const a = digestScan(files[0]);
+      if (secondError) throw secondError;
+      digests = { digests: [a, digestScan(files[1])], shapes: null };
+    }
+  } catch (error) {
+    first.closeQuietly();
+    throw error;
+  }
+  first.close();
+  return digests;
+}
+
+/** The first file from its head and tail, or null when it is left to digestScan. */
+function joinFirst(
+  first: ScanFile,
+  file: string,
+  head: DigestPart,
+  tailOutcome: PairDigestReply['tail'] | undefined,
+): (DigestPart & { run: NmapRun }) | null {
+  let whole = head;
+  if (head.stoppedAt >= 0) {
+    let tail: DigestPart | null;
+    if (tailOutcome?.ok) tail = tailOutcome.value;
+    else if (tailOutcome && tailOutcome.userError) throw new UserError(tailOutcome.message);
+    else tail = first.digestPart(ndiffHostId, { from: head.stoppedAt, shapes: true, hash: false });
+    if (!tail) return null;
+    whole = joinParts(head, tail);
+  }
+  const run = runOfRest(whole.rest, file, ndiffHostId);
+  return run ? { ...whole, run } : null;
+}
+
+function joinParts(head: DigestPart, tail: DigestPart): DigestPart {
+  const offset = head.keys.length;
+  return {
+    rest: [...head.rest, ...tail.rest],
+    stoppedAt: tail.stoppedAt,
+    keys: head.keys.concat(tail.keys),
+    digests: head.digests.concat(tail.digests),
+    byteStarts: head.byteStarts.concat(tail.byteStarts),
+    byteEnds: head.byteEnds.concat(tail.byteEnds),
+    anyOsMatch: head.anyOsMatch || tail.anyOsMatch,
+    osMatchHosts: head.osMatchHosts.concat(tail.osMatchHosts.map((i) => i + offset)),
+    contentStarts: head.contentStarts.concat(tail.contentStarts),
+    timesStarts: head.timesStarts.concat(tail.timesStarts),
+    timesEnds: head.timesEnds.concat(tail.timesEnds),
+    sameAs: [],
+  };
+}
+
+/**
+ * Fills in the key of each host of `second` that repeats one of `first`, after checking that the first
+ * file's host is, as checked, exactly where the worker found it. False if one is not (or the second file was
+ * read without the first: its hosts repeat none).
+ */
+function fillRepeats(second: SecondScan, first: DigestPart): boolean {
+  if (second.sameAs.length !== second.keys.length) return false;
+  const shapes = second.referenceShapes;
+  const osMatch = new Set(first.osMatchHosts);
+  for (let k = 0; k < second.sameAs.length; k++) {
+    const j = second.sameAs[k]!;
+    if (j < 0) continue;
+    const s = SHAPE_FIELDS * j;
+    if (
+      j >= first.keys.length ||
+      shapes[s] !== first.byteStarts[j] ||
+      shapes[s + 1] !== first.contentStarts[j] ||
+      shapes[s + 2] !== first.timesStarts[j] ||
+      shapes[s + 3] !== first.timesEnds[j] ||
+      shapes[s + 4] !== first.byteEnds[j]
+    )
+      return false;
+    second.keys[k] = first.keys[j]!;
+    if (osMatch.has(j)) second.anyOsMatch = true;
+  }
+  return true;
+}
+
+/**
+ * A ScanDigest (keys in ndiff's order) from hosts in document order; `like`'s order when the hosts' ids are
+ * its, in its document order (as between two scans of one network: no sort then).
+ */
+function sorted(
+  identity: FileIdentity,
+  scan: Pick<SecondScan, 'run' | 'keys' | 'digests' | 'byteStarts' | 'byteEnds' | 'anyOsMatch'>,
+  like?: ScanDigest,
+): ScanDigest {
+  const same =
+    like &&
+    like.order.length === scan.keys.length &&
+    like.order.every((i, k) => scan.keys[i] === like.keys[k]);
+  const { keys, order } = same ? like : toNdiffScan(scan.run, scan.keys);
+  return {
+    identity,
+    run: scan.run,
+    keys,
+    order,
+    addressKeys: [],
+    anyOsMatch: scan.anyOsMatch,
+    digests: scan.digests,
+    byteStarts: scan.byteStarts,
+    byteEnds: scan.byteEnds,
+  };
+}
+
+/**
+ * Whether the first file's host ia and the second's host ib are the same for ndiff (planHostPairs' `same`):
+ * yes if the second repeats it (sameAs), no if they were compared and it did not; else their bytes are
+ * compared (start tag and <times/> left out, as in a digest), read through readA and readB.
+ */
+export function sameHosts(
+  shapes: NonNullable<DigestedPair['shapes']>,
+  readA: (start: number, end: number) => Buffer,
+  readB: (start: number, end: number) => Buffer,
+): (ia: number, ib: number) => boolean {
+  const { first, second } = shapes;
+  return (ia, ib) => {
+    const known = second.sameAs[ib]!;
+    if (known === ia) return true;
+    // Compared and not repeated; or it repeats another host of the first file (with the same id): read both.
+    if (known === -2 - ia || known >= 0) return false;
+    const a = contentOf(first, ia);
+    const b = contentOf(second, ib);
+    // The same lengths before and after <times/>.
+    if (a.before !== b.before || a.end - a.after !== b.end - b.after) return false;
+    const bytesA = readA(a.start, a.end);
+    const bytesB = readB(b.start, b.end);
+    return (
+      bytesA.compare(bytesB, 0, b.before, 0, a.before) === 0 &&
+      bytesA.compare(bytesB, b.after - b.start, bytesB.length, a.after - a.start, bytesA.length) === 0
+    );
+  };
+}
+
+/** Host i's content [start, end), its length before <times/> and where <times/> ends (all of it, without). */
+function contentOf(
+  shapes: HostShapes,
+  i: number,
+): { start: number; end: number; before: number; after: number } {
+  const start = shapes.contentStarts[i]!;
+  const end = shapes.byteEnds[i]!;
+  const times = shapes.timesStarts[i]!;
+  if (times < 0) return { start, end, before: end - start, after: end };
+  return { start, end, before: times - start, after: shapes.timesEnds[i]! };
+}

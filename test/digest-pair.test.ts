@@ -1,0 +1,362 @@
+// The diff's two-thread read (src/engine/diff/digest-pair.ts): the first file checked on this thread and, from
+// a boundary, on the worker; the second read by comparison with the first. Whatever the files, the output must
+// be the full-model ndiff's, and a guess about the first file that does not hold must not change it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  digestPair,
+  digestSecondScan,
+  sameHosts,
+  type PairDigestWorker,
+} from '../src/engine/diff/digest-pair.ts';
+import { digestScan, openDigested } from '../src/engine/diff/fast-digest.ts';
+import { ndiff, planHostPairs } from '../src/engine/diff/ndiff/index.ts';
+import { ndiffFiles, type ThreadTuning } from '../src/engine/diff/ndiff-files.ts';
+import { startPairsWorker } from '../src/engine/diff/pair-blocks.ts';
+import { ndiffHostId } from '../src/engine/diff/ndiff/scan-view.ts';
+import { UserError } from '../src/engine/errors.ts';
+import { fastDigestPart, runOfRest } from '../src/engine/nmap/fast-host-scan.ts';
+import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
+import { scanXml } from './support/scan-xml.ts';
+
+const corpus = path.resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'nmap-test-scans');
+/** Two threads for any file and any number of pairs. */
+const TWO_THREADS: ThreadTuning = { oneThreadBytes: 0, sharedPairs: 0 };
+
+/** A scan's text cut into what comes before its hosts, its hosts (each with its line end) and the rest. */
+function hostsOf(xml: string): { head: string; hosts: string[]; tail: string } {
+  const first = xml.indexOf('<host ');
+  const last = xml.lastIndexOf('</host>\n') + '</host>\n'.length;
+  const hosts = xml.slice(first, last).split(/(?<=<\/host>\n)/);
+  return { head: xml.slice(0, first), hosts, tail: xml.slice(last) };
+}
+
+function withScans(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-pair-'));
+  return use(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** ndiffFiles on two threads against the full-model ndiff, text and XML, -v or not. */
+async function assertSameAsNdiff(a: string, b: string, label: string): Promise<void> {
+  for (const format of ['text', 'xml'] as const) {
+    for (const verbose of [false, true]) {
+      const want: string[] = [];
+      const wantDifferent = ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format }, (s) =>
+        want.push(s),
+      );
+      const got: string[] = [];
+      const different = await ndiffFiles([a, b], { verbose, format }, (s) => got.push(s), TWO_THREADS);
+      const what = `${label} ${format}${verbose ? ' -v' : ''}`;
+      assert.equal(got.join(''), want.join(''), what);
+      assert.equal(different, wantDifferent, what);
+    }
+  }
+}
+
+/** digestPair with a real worker (stopped afterwards). */
+async function readPair(files: [string, string]) {
+  const worker = startPairsWorker();
+  try {
+    return await digestPair(files, worker.digest);
+  } finally {
+    worker.cancel();
+  }
+}
+
+test('two threads: corpus pairs print what the full-model ndiff prints', async () => {
+  const files = readdirSync(corpus)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => path.join(corpus, f));
+  let checked = 0;
+  // Every file against itself, its neighbour and the first one (the worker's start-up makes all 64 pairs slow).
+  for (let i = 0; i < files.length; i++) {
+    for (const j of new Set([i, (i + 1) % files.length, 0])) {
+      await assertSameAsNdiff(
+        files[i]!,
+        files[j]!,
+        `${path.basename(files[i]!)} ${path.basename(files[j]!)}`,
+      );
+      checked++;
+    }
+  }
+  assert.ok(checked >= 20);
+});
+
+test('two threads: a rescan is read by comparison, its repeated hosts known without a digest', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    const changed = new Set([2, 3, 400, 401, 1199]);
+    writeFileSync(a, scanXml(1200, 0, new Set()));
+    writeFileSync(b, scanXml(1200, 3600, changed));
+    const { digests, shapes } = await readPair([a, b]);
+    assert.ok(shapes, 'read by comparison');
+    const repeated = shapes.second.sameAs.filter((j) => j >= 0).length;
+    assert.equal(repeated, 1200 - changed.size);
+    // No digests: the plan comes from what is known to repeat.
+    assert.ok(digests[0].digests.every((d) => d === '') && digests[1].digests.every((d) => d === ''));
+    const hostsA = openDigested(a, digests[0]);
+    const hostsB = openDigested(b, digests[1]);
+    try {
+      const plan = planHostPairs(
+        { ...digests[0], hosts: hostsA },
+        { ...digests[1], hosts: hostsB },
+        false,
+        sameHosts(shapes, hostsA.read, hostsB.read),
+      );
+      assert.equal(plan.length, changed.size);
+    } finally {
+      hostsA.close();
+      hostsB.close();
+    }
+    await assertSameAsNdiff(a, b, 'rescan');
+  });
+});
+
+test('two threads: hosts added, removed and reordered are still paired and compared right', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    writeFileSync(a, scanXml(900, 0, new Set()));
+    const { head, hosts, tail } = hostsOf(scanXml(900, 60, new Set([10, 500])));
+    const extra = hostsOf(scanXml(902, 60, new Set())).hosts.slice(900);
+    const cases: [string, string[]][] = [
+      ['one removed', hosts.filter((_, i) => i !== 100)],
+      ['one added', [...hosts.slice(0, 300), extra[0]!, ...hosts.slice(300)]],
+      ['a run removed, two added', [...hosts.slice(0, 200), ...extra, ...hosts.slice(260)]],
+      // Reversed: nothing is where the comparison expects it; equal hosts are found by their bytes.
+      ['reversed', [...hosts].reverse()],
+    ];
+    for (const [label, list] of cases) {
+      const b = path.join(dir, `${label}.xml`);
+      writeFileSync(b, head + list.join('') + tail);
+      await assertSameAsNdiff(a, b, label);
+    }
+    // Reversed and unchanged but for the times: no host needs reading.
+    const same = path.join(dir, 'same-reversed.xml');
+    const plain = hostsOf(scanXml(900, 60, new Set()));
+    writeFileSync(same, plain.head + [...plain.hosts].reverse().join('') + plain.tail);
+    const { digests, shapes } = await readPair([a, same]);
+    assert.ok(shapes);
+    const hostsA = openDigested(a, digests[0]);
+    const hostsB = openDigested(same, digests[1]);
+    try {
+      const plan = planHostPairs(
+        { ...digests[0], hosts: hostsA },
+        { ...digests[1], hosts: hostsB },
+        false,
+        sameHosts(shapes, hostsA.read, hostsB.read),
+      );
+      assert.equal(plan.length, 0);
+    } finally {
+      hostsA.close();
+      hostsB.close();
+    }
+  });
+});
+
+test('two threads: a guess about the first file that its check does not confirm is not used', async () => {
+  await withScans(async (dir) => {
+    // Host 5 has two <times/>: the digest leaves out the first, the worker's guess (the last before </host>) is
+    // the other. The second file repeats the host but for its last <times/>, so with the guess it compares
+    // equal; the first file's check puts <times/> elsewhere, so the second file is read again on its own.
+    const twice = (xml: string, srtt: string) =>
+      xml.replace(
+        /(<address addr="10\.9\.0\.5"[\s\S]*?)(<times srtt=)/,
+        `$1<times srtt="${srtt}" rttvar="1" to="1"/>\n$2`,
+      );
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, twice(scanXml(300, 0, new Set()), '7'));
+    writeFileSync(
+      b,
+      twice(scanXml(300, 0, new Set()), '7').replace('<times srtt="305"', '<times srtt="999"'),
+    );
+    const { digests, shapes } = await readPair([a, b]);
+    assert.equal(shapes, null, 'the second file is read again on its own');
+    assert.notEqual(digests[1].digests[5], '');
+    await assertSameAsNdiff(a, b, 'two times');
+  });
+});
+
+test('two threads: bad files give digestScan’s errors, the first file’s first', async () => {
+  await withScans(async (dir) => {
+    const good = path.join(dir, 'good.xml');
+    const truncated = path.join(dir, 'truncated.xml');
+    const broken = path.join(dir, 'broken.xml');
+    const xml = scanXml(400, 0, new Set());
+    writeFileSync(good, xml);
+    writeFileSync(truncated, xml.slice(0, Math.floor(xml.length * 0.8)));
+    writeFileSync(broken, xml.replace('<hostnames>', '<hostnames><'));
+    const errorOf = async (files: [string, string]) => {
+      try {
+        await ndiffFiles(files, { verbose: false, format: 'text' }, () => {}, TWO_THREADS);
+      } catch (error) {
+        assert.ok(error instanceof UserError, String(error));
+        return error.message;
+      }
+      assert.fail(`no error for ${files.join(' ')}`);
+    };
+    const alone = (file: string) => {
+      try {
+        digestScan(file);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      assert.fail(`${file} read`);
+    };
+    assert.equal(await errorOf([good, truncated]), alone(truncated));
+    assert.equal(await errorOf([broken, good]), alone(broken));
+    assert.equal(await errorOf([broken, truncated]), alone(broken));
+    assert.equal(await errorOf([truncated, broken]), alone(truncated));
+  });
+});
+
+test('two threads: the tail of the first file read by the worker joins the head read here', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(700, 0, new Set()));
+    writeFileSync(b, scanXml(700, 60, new Set([5, 650])));
+    // The worker's side run first, on this thread: it takes a tail before the head starts.
+    let tailHosts = 0;
+    const early: PairDigestWorker = (job) => {
+      const reply = digestSecondScan(job);
+      tailHosts = reply.tail?.ok ? (reply.tail.value?.keys.length ?? 0) : 0;
+      return Promise.resolve(reply);
+    };
+    const { digests, shapes } = await digestPair([a, b], early);
+    assert.ok(tailHosts > 100 && tailHosts < 600, `the worker read ${tailHosts} hosts of the first file`);
+    assert.ok(shapes);
+    const whole = digestScan(a);
+    assert.deepEqual(digests[0].keys, whole.keys);
+    assert.deepEqual(digests[0].order, whole.order);
+    assert.deepEqual(digests[0].byteStarts, whole.byteStarts);
+    assert.deepEqual(digests[0].run, whole.run);
+    assert.equal(shapes.second.sameAs.filter((j) => j >= 0).length, 698);
+  });
+});
+
+test('two threads: a second file broken where the comparison does not look (start tags, <times/>) is refused or read as on one thread', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(120, 0, new Set()));
+    const base = Buffer.from(scanXml(120, 60, new Set([7])));
+    // Places the comparison checks on their own: host start tags and <times/> (the rest is compared).
+    const places: number[] = [];
+    for (const tag of ['<host ', '<times ']) {
+      for (let at = base.indexOf(tag); at !== -1; at = base.indexOf(tag, at + 1)) {
+        const end = base.indexOf('>', at);
+        for (let p = at; p <= end; p += 5) places.push(p);
+      }
+    }
+    const outcome = async (tuning?: ThreadTuning) => {
+      const out: string[] = [];
+      try {
+        const different = await ndiffFiles(
+          [a, b],
+          { verbose: false, format: 'xml' },
+          (s) => out.push(s),
+          tuning,
+        );
+        return `${different} ${out.join('')}`;
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    const bytes = [0x00, 0x3c, 0x22, 0x26, 0x3e, 0x2f, 0x20, 0xff, 0x0a, 0x3d];
+    let refused = 0;
+    for (let k = 0; k < 40; k++) {
+      const broken = Buffer.from(base);
+      broken[places[(k * 7919) % places.length]!] = bytes[k % bytes.length]!;
+      writeFileSync(b, broken);
+      const want = await outcome(); // small files: one thread, every byte checked
+      assert.equal(await outcome(TWO_THREADS), want, `mutation ${k}`);
+      if (want.startsWith('error')) refused++;
+    }
+    assert.ok(refused > 5, `${refused} of the broken files were refused`);
+  });
+});
+
+test('two threads: if the worker fails, this thread reads both files itself', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(300, 0, new Set()));
+    writeFileSync(b, scanXml(300, 60, new Set([1, 2])));
+    const failing: PairDigestWorker = () =>
+      Promise.reject(new Error('the host pair thread stopped (exit code 1)'));
+    const { digests, shapes } = await digestPair([a, b], failing);
+    assert.equal(shapes, null);
+    assert.deepEqual(digests, [digestScan(a), digestScan(b)]);
+  });
+});
+
+test('a file read in two parts, split at a host, is the file read whole; a split inside a host is not taken', async () => {
+  await withScans(async (dir) => {
+    const file = path.join(dir, 'a.xml');
+    const xml = scanXml(500, 0, new Set());
+    writeFileSync(file, xml);
+    const boundary = Buffer.byteLength(xml.slice(0, xml.indexOf('<host ', xml.length / 2)));
+    const fd = openSync(file, 'r');
+    try {
+      const whole = fastDigestPart(fd, file, ndiffHostId, { shapes: true })!;
+      const asked: [number, boolean][] = [];
+      const head = fastDigestPart(fd, file, ndiffHostId, {
+        shapes: true,
+        boundaries: {
+          at: [boundary - 50, boundary],
+          stopHere: (i, exact) => (asked.push([i, exact]), i === 1),
+        },
+      })!;
+      assert.deepEqual(asked, [
+        [0, false],
+        [1, true],
+      ]);
+      assert.equal(head.stoppedAt, boundary);
+      const tail = fastDigestPart(fd, file, ndiffHostId, { from: boundary, shapes: true })!;
+      for (const key of [
+        'keys',
+        'digests',
+        'byteStarts',
+        'byteEnds',
+        'contentStarts',
+        'timesStarts',
+      ] as const)
+        assert.deepEqual([...head[key], ...tail[key]], whole[key], key);
+      assert.deepEqual(
+        runOfRest([...head.rest, ...tail.rest], file, ndiffHostId),
+        runOfRest(whole.rest, file, ndiffHostId),
+      );
+      // Inside a host: asked (not exact), the head goes on to the end.
+      const inside = fastDigestPart(fd, file, ndiffHostId, {
+        boundaries: { at: [boundary + 10], stopHere: (_, exact) => exact },
+      })!;
+      assert.equal(inside.stoppedAt, -1);
+      assert.deepEqual(inside.keys, whole.keys);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+test('portwatch diff of scans large enough for two threads prints what the full-model ndiff prints', async () => {
+  await withScans(async (dir) => {
+    // ~2.5 MB each: over ndiffFiles' default threshold, the worker reads the second file (and maybe a tail).
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(3600, 0, new Set()));
+    writeFileSync(b, scanXml(3600, 60, new Set(Array.from({ length: 40 }, (_, k) => 90 * k))));
+    for (const verbose of [false, true]) {
+      const want: string[] = [];
+      ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format: 'text' }, (s) => want.push(s));
+      const got: string[] = [];
+      assert.equal(await ndiffFiles([a, b], { verbose, format: 'text' }, (s) => got.push(s)), true);
+      assert.equal(got.join(''), want.join(''), verbose ? '-v' : 'text');
+    }
+  });
+});
