@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import {
   digestPair,
   digestSecondScan,
@@ -359,4 +360,39 @@ test('portwatch diff of scans large enough for two threads prints what the full-
       assert.equal(got.join(''), want.join(''), verbose ? '-v' : 'text');
     }
   });
+});
+
+test('a diff worker that stopped fails the jobs given to it afterwards at once (nothing waits for it)', async () => {
+  const worker = startPairsWorker();
+  worker.cancel();
+  const job = {
+    files: ['a', 'b'] as [string, string],
+    identity: { ino: 0, size: 0, mtimeMs: 0 },
+    boundaries: [],
+  };
+  await assert.rejects(worker.digest({ ...job, claim: new SharedArrayBuffer(4) }), /stopped/);
+  const { port1, port2 } = new MessageChannel();
+  // Without an answer in 5 s, it is waiting (the error then does not match).
+  let timer: NodeJS.Timeout | undefined;
+  const waiting = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('still waiting for the worker')), 5000);
+  });
+  await assert.rejects(
+    Promise.race([
+      worker.share({
+        files: ['a', 'b'],
+        identities: [job.identity, job.identity],
+        ranges: new Float64Array(0),
+        same: new Uint8Array(0),
+        options: { verbose: false, format: 'text' },
+        blockSize: 8,
+        counter: new SharedArrayBuffer(4),
+        port: port2,
+      }),
+      waiting,
+    ]),
+    /stopped/,
+  );
+  clearTimeout(timer);
+  port1.close();
 });

@@ -160,12 +160,19 @@ export function startPairsWorker(): PairsWorker {
   });
   // Idle until it has a job: it must not keep the process alive.
   worker.unref();
+  // The job waiting for the worker is told if it stops; a job given after it stopped fails at once.
+  let ended: Error | undefined;
   let stopped: (error: Error) => void = () => {};
-  worker.once('error', (error) => stopped(error));
-  worker.once('exit', (code) => stopped(new Error(`the host pair thread stopped (exit code ${code})`)));
+  const stop = (error: Error) => {
+    ended ??= error;
+    stopped(error);
+  };
+  worker.once('error', stop);
+  worker.once('exit', (code) => stop(new Error(`the host pair thread stopped (exit code ${code})`)));
   return {
     digest: (job) =>
       new Promise<PairDigestReply>((resolve, reject) => {
+        if (ended) return reject(ended);
         stopped = reject;
         // Waited for: while it works, the worker keeps the process alive.
         worker.ref();
@@ -177,6 +184,7 @@ export function startPairsWorker(): PairsWorker {
       }),
     share: (job) =>
       new Promise<never>((_, reject) => {
+        if (ended) return reject(ended);
         stopped = reject;
         worker.postMessage(job, [job.port]);
       }),
