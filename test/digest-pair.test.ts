@@ -94,7 +94,9 @@ test('two threads: a rescan is read by comparison, its repeated hosts known with
     const changed = new Set([2, 3, 400, 401, 1199]);
     writeFileSync(a, scanXml(1200, 0, new Set()));
     writeFileSync(b, scanXml(1200, 3600, changed));
-    const { digests, shapes } = await readPair([a, b]);
+    // The worker's side first, on this thread (as when the worker is done before this thread's head): all of
+    // the second file read by comparison.
+    const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
     assert.ok(shapes, 'read by comparison');
     const repeated = shapes.second.sameAs.filter((j) => j >= 0).length;
     assert.equal(repeated, 1200 - changed.size);
@@ -283,6 +285,34 @@ test('two threads: a second file broken where the comparison does not look (star
   });
 });
 
+test('two threads: when the worker is slow with the second file, this thread reads its tail', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(700, 0, new Set()));
+    writeFileSync(b, scanXml(700, 60, new Set(Array.from({ length: 700 }, (_, k) => k))));
+    // The worker's side starts only once this thread has read the first file: this thread takes the second
+    // file's tail, and the worker's read of it stops there.
+    let stoppedAt = -1;
+    const late: PairDigestWorker = (job) =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          const reply = digestSecondScan(job);
+          stoppedAt = reply.second.ok ? reply.second.value.stoppedAt : -1;
+          resolve(reply);
+        }),
+      );
+    const { digests, shapes } = await digestPair([a, b], late);
+    assert.ok(stoppedAt > 0, 'the worker stopped at a boundary');
+    assert.ok(shapes);
+    const whole = digestScan(b);
+    assert.deepEqual(digests[1].keys, whole.keys);
+    assert.deepEqual(digests[1].order, whole.order);
+    assert.deepEqual(digests[1].byteStarts, whole.byteStarts);
+    assert.deepEqual(digests[1].run, whole.run);
+  });
+});
+
 test('two threads: if the worker fails, this thread reads both files itself', async () => {
   await withScans(async (dir) => {
     const a = path.join(dir, 'a.xml');
@@ -370,7 +400,15 @@ test('a diff worker that stopped fails the jobs given to it afterwards at once (
     identity: { ino: 0, size: 0, mtimeMs: 0 },
     boundaries: [],
   };
-  await assert.rejects(worker.digest({ ...job, claim: new SharedArrayBuffer(4) }), /stopped/);
+  await assert.rejects(
+    worker.digest({
+      ...job,
+      claim: new SharedArrayBuffer(4),
+      secondBoundaries: [],
+      secondClaim: new SharedArrayBuffer(12),
+    }),
+    /stopped/,
+  );
   const { port1, port2 } = new MessageChannel();
   // Without an answer in 5 s, it is waiting (the error then does not match).
   let timer: NodeJS.Timeout | undefined;

@@ -32,6 +32,10 @@ const SPLITS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85
  */
 const TAKEN = 1 << 16;
 
+/** The second file's claim holds, after who reads its tail, how many hosts the worker has read and repeated. */
+const HOSTS = 1;
+const REPEATED = 2;
+
 /**
  * The worker takes the tail from this share of what this thread has left: this thread reads faster (its
  * code is warm from the head, the worker's is not); measured on the bench's /16 pair.
@@ -46,14 +50,21 @@ export interface PairDigestJob {
   boundaries: number[];
   /** Int32Array(1): who reads the tail (TAKEN). */
   claim: SharedArrayBuffer;
+  /** The same for the second file, whose tail this thread may take once it has read the first. */
+  secondBoundaries: number[];
+  secondClaim: SharedArrayBuffer;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; userError: boolean };
 
-/** The second scan as the worker read it, in document order. */
-export interface SecondScan extends Omit<DigestPart, 'rest' | 'stoppedAt'> {
+/**
+ * The second scan as the worker read it, in document order: all of it, or its head (stoppedAt >= 0) when
+ * this thread took its tail.
+ */
+export interface SecondScan extends DigestPart {
   identity: FileIdentity;
-  run: NmapRun;
+  /** null for a head (the run is read from the rest of both parts). */
+  run: NmapRun | null;
   /** The first file's hosts as the worker found them (SHAPE_FIELDS numbers a host), for sameAs. */
   referenceShapes: Float64Array;
 }
@@ -71,12 +82,13 @@ export function digestSecondScan(job: PairDigestJob): PairDigestReply {
   try {
     first = ScanFile.open(job.files[0]);
     first.expect(job.identity);
-    second = { ok: true, value: readSecond(job.files[1], first) };
+    second = { ok: true, value: readSecond(job, first) };
   } catch (error) {
     second = failure(error);
   }
   let tail: PairDigestReply['tail'] = null;
-  const from = first && second.ok ? takeTail(job) : -1;
+  const from =
+    first && second.ok ? takeTail(new Int32Array(job.claim), job.boundaries, job.identity.size) : -1;
   if (first && from >= 0) {
     try {
       tail = { ok: true, value: first.digestPart(ndiffHostId, { from, shapes: true, hash: false }) };
@@ -88,11 +100,11 @@ export function digestSecondScan(job: PairDigestJob): PairDigestReply {
   return { second, tail };
 }
 
-/** Claims the boundary halfway between the other thread's and the end: its place, or -1 if none is left. */
-function takeTail(job: PairDigestJob): number {
-  const claim = new Int32Array(job.claim);
-  const { boundaries } = job;
-  const size = job.identity.size;
+/**
+ * Claims the boundary at TAIL_AT of what the other thread has left of a file of `size` bytes: its place, or -1
+ * if none is left.
+ */
+function takeTail(claim: Int32Array, boundaries: number[], size: number): number {
   for (;;) {
     const passed = Atomics.load(claim, 0);
     if (passed >= boundaries.length) return -1;
@@ -103,20 +115,37 @@ function takeTail(job: PairDigestJob): number {
   }
 }
 
-function readSecond(file: string, first: ScanFile): SecondScan {
+function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
+  const file = job.files[1];
   const scan = ScanFile.open(file);
   try {
     const reference = first.referenceHosts();
-    const part = scan.digestPart(ndiffHostId, { reference, shapes: true, hash: false });
-    const run = part && runOfRest(part.rest, file, ndiffHostId);
+    const claim = new Int32Array(job.secondClaim);
+    const stopAt = stopAtTaken(claim);
+    const part = scan.digestPart(ndiffHostId, {
+      reference,
+      shapes: true,
+      hash: false,
+      boundaries: {
+        at: job.secondBoundaries,
+        // How the comparison goes, for the other thread (takeSecondTail).
+        stopHere: (i, exact, hosts, repeated) => {
+          Atomics.store(claim, REPEATED, repeated);
+          Atomics.store(claim, HOSTS, hosts);
+          return stopAt(i, exact);
+        },
+      },
+    });
+    const run = part && part.stoppedAt < 0 ? runOfRest(part.rest, file, ndiffHostId) : null;
     let result: SecondScan;
-    if (part && run) {
-      const { rest: _rest, stoppedAt: _stoppedAt, ...hosts } = part;
-      result = { ...hosts, identity: scan.identity, run, referenceShapes: reference.takeShapes() };
+    if (part && (run || part.stoppedAt >= 0)) {
+      result = { ...part, identity: scan.identity, run, referenceShapes: reference.takeShapes() };
     } else {
       const full = scan.digestFully(ndiffHostId);
       result = {
         ...full,
+        rest: [],
+        stoppedAt: -1,
         identity: scan.identity,
         osMatchHosts: [],
         contentStarts: [],
@@ -132,6 +161,33 @@ function readSecond(file: string, first: ScanFile): SecondScan {
     scan.closeQuietly();
     throw error;
   }
+}
+
+/**
+ * A head's stopHere: past boundary i, unless the other thread has taken the tail from there; then the head
+ * stops at it, if an element starts exactly there (else the other thread's tail is not used).
+ */
+function stopAtTaken(claim: Int32Array): (i: number, exact: boolean) => boolean {
+  return (i, exact) => Atomics.compareExchange(claim, 0, i, i + 1) === TAKEN + i && exact;
+}
+
+/**
+ * Whether the worker is finding most hosts of the second file repeated (then it is quick, and its tail is
+ * better left to it: hosts read here are not compared with the first file's).
+ */
+function comparisonHelps(secondClaim: Int32Array): boolean {
+  const hosts = Atomics.load(secondClaim, HOSTS);
+  return hosts > 0 && Atomics.load(secondClaim, REPEATED) >= hosts / 2;
+}
+
+/** Up to 13 places where a host line starts, spread over the file (SPLITS), increasing. */
+function boundariesOf(scan: ScanFile): number[] {
+  const boundaries: number[] = [];
+  for (const share of SPLITS) {
+    const at = scan.hostLineNear(share);
+    if (at > (boundaries.at(-1) ?? 0)) boundaries.push(at);
+  }
+  return boundaries;
 }
 
 function failure(error: unknown): { ok: false; message: string; userError: boolean } {
@@ -165,34 +221,45 @@ export interface DigestedPair {
  */
 export async function digestPair(files: [string, string], worker: PairDigestWorker): Promise<DigestedPair> {
   const first = ScanFile.open(files[0]);
+  let secondFile: ScanFile | undefined;
   let digests: DigestedPair;
   try {
-    const boundaries: number[] = [];
-    for (const share of SPLITS) {
-      const at = first.hostLineNear(share);
-      if (at > (boundaries.at(-1) ?? 0)) boundaries.push(at);
-    }
+    secondFile = ScanFile.open(files[1]);
+    const boundaries = boundariesOf(first);
+    const secondBoundaries = boundariesOf(secondFile);
     const claim = new Int32Array(new SharedArrayBuffer(4));
+    const secondClaim = new Int32Array(new SharedArrayBuffer(12));
     const reply = worker({
       files,
       identity: first.identity,
       boundaries,
       claim: claim.buffer as SharedArrayBuffer,
+      secondBoundaries,
+      secondClaim: secondClaim.buffer as SharedArrayBuffer,
     });
     reply.catch(() => {}); // awaited below
     const head = first.digestPart(ndiffHostId, {
       shapes: true,
       hash: false,
-      boundaries: {
-        at: boundaries,
-        // Past boundary i, unless the worker has taken the tail from there: then this head stops at it, if an
-        // element starts exactly there (else the worker's tail is not used).
-        stopHere: (i, exact) => {
-          const before = Atomics.compareExchange(claim, 0, i, i + 1);
-          return before === TAKEN + i && exact;
-        },
-      },
+      boundaries: { at: boundaries, stopHere: stopAtTaken(claim) },
     });
+    // The worker may still be reading the second file (every host differs: no comparison spares it): this
+    // thread reads its tail rather than wait. Those hosts are not compared with the first file's: sameHosts
+    // compares their bytes when it must.
+    let secondTail: Outcome<DigestPart | null> | null = null;
+    const from = comparisonHelps(secondClaim)
+      ? -1
+      : takeTail(secondClaim, secondBoundaries, secondFile.identity.size);
+    if (from >= 0) {
+      try {
+        secondTail = {
+          ok: true,
+          value: secondFile.digestPart(ndiffHostId, { from, shapes: true, hash: false }),
+        };
+      } catch (error) {
+        secondTail = failure(error);
+      }
+    }
     let answer: PairDigestReply | undefined;
     try {
       answer = await reply;
@@ -200,11 +267,12 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
       answer = undefined; // the worker failed: this thread does its share
     }
     const firstScan = head && joinFirst(first, files[0], head, answer?.tail);
-    const second = answer?.second;
-    if (firstScan && second?.ok && fillRepeats(second.value, firstScan)) {
+    const second = answer?.second && joinSecond(secondFile, answer.second, secondTail);
+    const secondRun = second?.ok ? second.value.run : null;
+    if (firstScan && second?.ok && secondRun && fillRepeats(second.value, firstScan)) {
       const a = sorted(first.identity, firstScan);
       digests = {
-        digests: [a, sorted(second.value.identity, second.value, a)],
+        digests: [a, sorted(second.value.identity, { ...second.value, run: secondRun }, a)],
         shapes: { first: firstScan, second: second.value },
       };
     } else {
@@ -217,10 +285,39 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     }
   } catch (error) {
     first.closeQuietly();
+    secondFile?.closeQuietly();
     throw error;
   }
-  first.close();
+  try {
+    first.close();
+  } finally {
+    secondFile.close();
+  }
   return digests;
+}
+
+/**
+ * The second file as the worker read it, joined with the tail this thread read when the worker stopped at
+ * it; a failure (or null) when it is left to digestScan.
+ */
+function joinSecond(
+  scan: ScanFile,
+  outcome: Outcome<SecondScan>,
+  tailOutcome: Outcome<DigestPart | null> | null,
+): Outcome<SecondScan> | undefined {
+  if (!outcome.ok || outcome.value.stoppedAt < 0) return outcome;
+  const head = outcome.value;
+  if (tailOutcome && !tailOutcome.ok) return tailOutcome;
+  const tail = tailOutcome
+    ? tailOutcome.value
+    : scan.digestPart(ndiffHostId, { from: head.stoppedAt, shapes: true, hash: false });
+  if (!tail) return undefined;
+  const whole = joinParts(head, tail);
+  const run = runOfRest(whole.rest, scan.file, ndiffHostId);
+  if (!run) return undefined;
+  // The tail's hosts were not compared with the first file's.
+  const sameAs = head.sameAs.concat(new Array<number>(tail.keys.length).fill(-1));
+  return { ok: true, value: { ...head, ...whole, sameAs, run } };
 }
 
 /** The first file from its head and tail, or null when it is left to digestScan. */
@@ -295,7 +392,7 @@ function fillRepeats(second: SecondScan, first: DigestPart): boolean {
  */
 function sorted(
   identity: FileIdentity,
-  scan: Pick<SecondScan, 'run' | 'keys' | 'digests' | 'byteStarts' | 'byteEnds' | 'anyOsMatch'>,
+  scan: Pick<DigestPart, 'keys' | 'digests' | 'byteStarts' | 'byteEnds' | 'anyOsMatch'> & { run: NmapRun },
   like?: ScanDigest,
 ): ScanDigest {
   const same =

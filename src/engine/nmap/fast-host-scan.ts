@@ -58,9 +58,13 @@ export interface PartOptions {
   from?: number;
   /**
    * A head: at the first element at or after each of `at` (increasing), asks stopHere(which one, whether the
-   * element starts exactly there), and stops there if it says so.
+   * element starts exactly there, hosts read so far, how many of them repeat the reference), and stops there
+   * if it says so.
    */
-  boundaries?: { at: number[]; stopHere(index: number, exact: boolean): boolean };
+  boundaries?: {
+    at: number[];
+    stopHere(index: number, exact: boolean, hosts: number, repeated: number): boolean;
+  };
   /** Hosts of another scan of the same network, to compare this file's hosts with before checking them. */
   reference?: ReferenceHosts;
   /** Keep each host's shape (contentStarts, timesStarts, timesEnds). */
@@ -234,7 +238,8 @@ class Pass {
       while (this.fileBase + lt >= boundaryAt) {
         const at = boundaryAt;
         boundaryAt = boundaries!.at[++nextBoundary] ?? Infinity;
-        if (boundaries!.stopHere(nextBoundary - 1, this.fileBase + lt === at)) {
+        const exact = this.fileBase + lt === at;
+        if (boundaries!.stopHere(nextBoundary - 1, exact, this.keys.length, this.repeated)) {
           if (!isBlank(this.buf, p, lt)) this.keepRest(p, lt);
           return this.part(at);
         }
@@ -322,6 +327,7 @@ class Pass {
       this.byteStarts.push(this.fileBase + lt);
       this.byteEnds.push(this.fileBase + end);
       this.sameAs.push(there);
+      this.repeated++;
       if (this.options.shapes) {
         this.contentStarts.push(-1);
         this.timesStarts.push(-1);
@@ -333,6 +339,9 @@ class Pass {
     }
     return -1;
   }
+
+  /** How many hosts repeat the reference's. */
+  private repeated = 0;
 
   /** sameAs for the host the last sameAsReference did not find repeated. */
   private comparedWith = -1;
