@@ -1,17 +1,20 @@
-// The two scans of a diff digested on both cores, the second mostly by comparison with the first.
+// The two scans of a diff read on both cores, the second mostly by comparison with the first.
 //
 // Two scans of one network repeat most hosts byte for byte, apart from each host's start tag (its times) and
-// its <times/> (round-trip figures): the digest ignores both. So the worker thread reads the second file
-// against the first one's bytes (ReferenceHosts): a host that repeats the first file's host there is only
-// compared (memcmp), not checked and hashed again, its start tag and <times/> are checked on their own.
-// Meanwhile this thread checks the first file. Whichever is free first when this thread reaches about two
-// thirds of it reads the rest (its tail), so both cores stay busy whether the second file is mostly
-// repeated (the worker is quick) or every host differs (it is not).
+// its <times/> (round-trip figures), which ndiff ignores. So the worker thread reads the second file against
+// the first one's bytes (ReferenceHosts): a host that repeats the first file's host there is only compared
+// (memcmp), not checked again; its start tag and <times/> are checked on their own. Meanwhile this thread
+// checks the first file. Both files can be split at boundaries (host lines): whichever thread is free takes
+// the tail of the file the other is still reading (a shared claim), so both cores stay busy whether the
+// second file is mostly repeated (the worker is quick, it takes the first file's tail) or every host differs
+// (it is not, this thread takes the second file's tail).
 //
-// The first file's hosts as the worker found them are guesses (found by their tags, not checked): the second
-// file is used as read only if every host it repeats is, in the first file as checked, exactly where the
-// worker found it. Anything else (a guess that does not hold, a file outside the byte-level subset, the
-// worker failing) falls back to reading each file on this thread with digestScan, with its usual errors.
+// No content digests are computed: the plan knows which hosts repeat, which were compared and differ, and
+// compares the others' bytes (sameHosts). The first file's hosts as the worker found them are guesses (found
+// by their tags, not checked): the second file is used as read only if every host it repeats is, in the
+// first file as checked, exactly where the worker found it. Anything else (a guess that does not hold, a file
+// outside the byte-level subset, the worker failing) falls back to reading each file on this thread with
+// digestScan, with its usual errors.
 import type { NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { runOfRest, type DigestPart } from '../nmap/fast-host-scan.ts';
@@ -20,15 +23,12 @@ import { SHAPE_FIELDS } from '../nmap/reference-hosts.ts';
 import { digestScan, type ScanDigest } from './fast-digest.ts';
 import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
 
-/**
- * Where the first file's tail may start, as shares of it: the worker takes the one halfway between where
- * this thread is and the end, once it has read the second file.
- */
+/** Where a file's tail may start, as shares of it (takeTail picks one). */
 const SPLITS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 
 /**
- * Who reads the first file's tail, a shared Int32Array(1): below TAKEN, how many of the boundaries this thread
- * has passed; TAKEN + i, the worker has taken the tail from boundary i.
+ * Who reads a file's tail, a shared Int32Array: below TAKEN, how many of the boundaries the thread reading its
+ * head has passed; TAKEN + i, the other thread has taken the tail from boundary i.
  */
 const TAKEN = 1 << 16;
 
@@ -37,8 +37,8 @@ const HOSTS = 1;
 const REPEATED = 2;
 
 /**
- * The worker takes the tail from this share of what this thread has left: this thread reads faster (its
- * code is warm from the head, the worker's is not); measured on the bench's /16 pair.
+ * A tail is taken from this share of what the head's thread has left (the head's thread reads faster: its
+ * code is warm); measured on the bench's /16 pair.
  */
 const TAIL_AT = 0.6;
 

@@ -1,8 +1,8 @@
 // ndiff of two scan files (regular files: hosts are read again by their place in the file), on both cores:
-// the first file is digested on this thread while the second is on a worker thread (fast-digest.ts), then
-// only the hosts that matter are read in full (the pairs whose digests differ; every pair with -v), shared out
-// in blocks between this thread and a second worker (pair-blocks.ts). The output is
-// ndiff's, byte for byte, as ndiff() gives it.
+// the files are read by this thread and a worker together (digest-pair.ts: the second file mostly by
+// comparison with the first), then only the hosts that matter are read in full (the pairs that differ; every
+// pair with -v), in blocks, shared with the same worker when there are many (pair-blocks.ts). Small files
+// stay on this thread. The output is ndiff's, byte for byte, as ndiff() gives it.
 import { statSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
