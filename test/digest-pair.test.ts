@@ -3,7 +3,7 @@
 // be the full-model ndiff's, and a guess about the first file that does not hold must not change it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -182,6 +182,32 @@ test('two threads: a guess about the first file that its check does not confirm 
     assert.equal(shapes, null, 'the second file is read again on its own');
     assert.notEqual(digests[1].digests[5], '');
     await assertSameAsNdiff(a, b, 'two times');
+  });
+});
+
+test('two threads: a second file outside the byte-level subset is read once, in full, by the worker', async () => {
+  await withScans(async (dir) => {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(300, 0, new Set()));
+    // A comment inside a host: the full reader's job.
+    writeFileSync(b, scanXml(300, 60, new Set([4])).replace('<hostnames>', '<!-- note --><hostnames>'));
+    const want = digestScan(b);
+    // Once the worker has answered, the file is moved away: reading it again here would fail.
+    const worker = startPairsWorker();
+    let digests;
+    try {
+      ({ digests } = await digestPair([a, b], async (job) => {
+        const reply = await worker.digest(job);
+        renameSync(b, `${b}.moved`);
+        return reply;
+      }));
+    } finally {
+      worker.cancel();
+    }
+    assert.deepEqual(digests[1], want);
+    renameSync(`${b}.moved`, b);
+    await assertSameAsNdiff(a, b, 'comment in a host');
   });
 });
 

@@ -141,9 +141,15 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
     if (part && (run || part.stoppedAt >= 0)) {
       result = { ...part, identity: scan.identity, run, referenceShapes: reference.takeShapes() };
     } else {
-      const full = scan.digestFully(ndiffHostId);
+      // Plain data only (it is posted): not the digest's keyOf function.
+      const { run: fullRun, keys, digests, byteStarts, byteEnds, anyOsMatch } = scan.digestFully(ndiffHostId);
       result = {
-        ...full,
+        run: fullRun,
+        keys,
+        digests,
+        byteStarts,
+        byteEnds,
+        anyOsMatch,
         rest: [],
         stoppedAt: -1,
         identity: scan.identity,
@@ -281,7 +287,10 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
       if (firstScan && secondError) throw secondError;
       const a = digestScan(files[0]);
       if (secondError) throw secondError;
-      digests = { digests: [a, digestScan(files[1])], shapes: null };
+      // The worker read the second file in full (outside the byte-level subset): its digests are real.
+      const whole = second?.ok && second.value.sameAs.length === 0 ? second.value : null;
+      const b = whole?.run ? sorted(whole.identity, { ...whole, run: whole.run }) : digestScan(files[1]);
+      digests = { digests: [a, b], shapes: null };
     }
   } catch (error) {
     first.closeQuietly();
