@@ -197,7 +197,14 @@ if (!isMainThread && parentPort && (workerData as Record<string, unknown>)?.[PAI
   const port = parentPort;
   const take = (message: PairsJob | { digest: PairDigestJob }) => {
     if ('digest' in message) {
-      port.postMessage(digestSecondScan(message.digest));
+      const reply = digestSecondScan(message.digest);
+      try {
+        port.postMessage(reply);
+      } catch (error) {
+        // Not posted (it should be plain data): the other thread reads the files itself.
+        const problem = { ok: false, message: String(error), userError: false } as const;
+        port.postMessage({ second: problem, tail: null } satisfies PairDigestReply);
+      }
       port.once('message', take);
     } else runPairsJob(message);
   };
