@@ -1,8 +1,8 @@
 // The hosts of a scan as a second scan of the same network is compared against, byte for byte: found by
 // their tags alone (nmap writes each <host> at a line start, its <times/> just before </host>), nothing checked.
 // What is found here is only a guess: each guess a scan relies on is compared afterwards with the places
-// the checking pass (fast-host-scan.ts) found in the same file (verifyHostShapes), and a guess that does not
-// match means that scan is read again without it.
+// the checking pass (fast-host-scan.ts) found in the same file (digest-pair.ts, fillRepeats), and a guess
+// that does not match means that scan is read again without it.
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
 
@@ -36,12 +36,13 @@ export class ReferenceHosts {
     this.next = first === -1 ? size : first + 1;
   }
 
-  /** Host j's shape (SHAPE_FIELDS numbers from shapeAt(j)), or false past the hosts that could be found. */
+  /** Whether host j was found (looking on as far as it takes); then field(j, k) reads its shape. */
   has(j: number): boolean {
     while (j >= this.count && !this.done) this.findNext();
     return j >= 0 && j < this.count;
   }
 
+  /** Field k (0 to SHAPE_FIELDS - 1, in the order of SHAPE_FIELDS' doc) of host j's shape. */
   field(j: number, k: number): number {
     return this.shapes[SHAPE_FIELDS * j + k]!;
   }
