@@ -20,7 +20,10 @@ const HOST = '127.0.121.5';
 
 async function setup(t: { after(fn: () => Promise<void>): void }, change?: (s: Settings) => void) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'portwatch-chout-'));
-  t.after(() => fs.rm(dataDir, { recursive: true, force: true }));
+  // Hooks run in the order they were added, so this one runs before the reporter's close: a write it has
+  // under way (slow on a loaded machine) can make one removal fail with ENOTEMPTY. A hook that throws also
+  // skips the ones after it, which left the reporter and receiver open and the test file never exiting.
+  t.after(() => fs.rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
   const settings = defaultSettings();
   change?.(settings);
   await saveSettings(dataDir, settings);
