@@ -11,16 +11,17 @@ import {
   digestPair,
   digestSecondScan,
   sameHosts,
+  type DigestedPair,
   type PairDigestWorker,
 } from '../src/engine/diff/digest-pair.ts';
 import { digestScan, openDigested } from '../src/engine/diff/fast-digest.ts';
-import { ndiff, planHostPairs } from '../src/engine/diff/ndiff/index.ts';
+import { planHostPairs } from '../src/engine/diff/ndiff/index.ts';
 import { ndiffFiles, type ThreadTuning } from '../src/engine/diff/ndiff-files.ts';
 import { startPairsWorker } from '../src/engine/diff/pair-blocks.ts';
 import { ndiffHostId } from '../src/engine/diff/ndiff/scan-view.ts';
 import { UserError } from '../src/engine/errors.ts';
 import { fastDigestPart, runOfRest } from '../src/engine/nmap/fast-host-scan.ts';
-import { parseNmapXmlFile } from '../src/engine/nmap/parse.ts';
+import { assertNdiffFilesLikeNdiff } from './support/ndiff-oracle.ts';
 import { scanXml } from './support/scan-xml.ts';
 
 const corpus = path.resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'nmap-test-scans');
@@ -41,19 +42,24 @@ function withScans(use: (dir: string) => Promise<void>): Promise<void> {
 }
 
 /** ndiffFiles on two threads against the full-model ndiff, text and XML, -v or not. */
-async function assertSameAsNdiff(a: string, b: string, label: string): Promise<void> {
-  for (const format of ['text', 'xml'] as const) {
-    for (const verbose of [false, true]) {
-      const want: string[] = [];
-      const wantDifferent = ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format }, (s) =>
-        want.push(s),
-      );
-      const got: string[] = [];
-      const different = await ndiffFiles([a, b], { verbose, format }, (s) => got.push(s), TWO_THREADS);
-      const what = `${label} ${format}${verbose ? ' -v' : ''}`;
-      assert.equal(got.join(''), want.join(''), what);
-      assert.equal(different, wantDifferent, what);
-    }
+const assertSameAsNdiff = (a: string, b: string, label: string) =>
+  assertNdiffFilesLikeNdiff(a, b, label, TWO_THREADS);
+
+/** How many host pairs the plan reads for two files read by digestPair (by comparison: `shapes`). */
+function pairsToRead(files: [string, string], { digests, shapes }: DigestedPair): number {
+  assert.ok(shapes, 'read by comparison');
+  const hostsA = openDigested(files[0], digests[0]);
+  const hostsB = openDigested(files[1], digests[1]);
+  try {
+    return planHostPairs(
+      { ...digests[0], hosts: hostsA },
+      { ...digests[1], hosts: hostsB },
+      false,
+      sameHosts(shapes, hostsA.read, hostsB.read),
+    ).length;
+  } finally {
+    hostsA.close();
+    hostsB.close();
   }
 }
 
@@ -102,20 +108,7 @@ test('two threads: a rescan is read by comparison, its repeated hosts known with
     assert.equal(repeated, 1200 - changed.size);
     // No digests: the plan comes from what is known to repeat.
     assert.ok(digests[0].digests.every((d) => d === '') && digests[1].digests.every((d) => d === ''));
-    const hostsA = openDigested(a, digests[0]);
-    const hostsB = openDigested(b, digests[1]);
-    try {
-      const plan = planHostPairs(
-        { ...digests[0], hosts: hostsA },
-        { ...digests[1], hosts: hostsB },
-        false,
-        sameHosts(shapes, hostsA.read, hostsB.read),
-      );
-      assert.equal(plan.length, changed.size);
-    } finally {
-      hostsA.close();
-      hostsB.close();
-    }
+    assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size);
     await assertSameAsNdiff(a, b, 'rescan');
   });
 });
@@ -142,22 +135,7 @@ test('two threads: hosts added, removed and reordered are still paired and compa
     const same = path.join(dir, 'same-reversed.xml');
     const plain = hostsOf(scanXml(900, 60, new Set()));
     writeFileSync(same, plain.head + [...plain.hosts].reverse().join('') + plain.tail);
-    const { digests, shapes } = await readPair([a, same]);
-    assert.ok(shapes);
-    const hostsA = openDigested(a, digests[0]);
-    const hostsB = openDigested(same, digests[1]);
-    try {
-      const plan = planHostPairs(
-        { ...digests[0], hosts: hostsA },
-        { ...digests[1], hosts: hostsB },
-        false,
-        sameHosts(shapes, hostsA.read, hostsB.read),
-      );
-      assert.equal(plan.length, 0);
-    } finally {
-      hostsA.close();
-      hostsB.close();
-    }
+    assert.equal(pairsToRead([a, same], await readPair([a, same])), 0);
   });
 });
 
@@ -401,20 +379,14 @@ test('a file read in two parts, split at a host, is the file read whole; a split
   });
 });
 
-test('portwatch diff of scans large enough for two threads prints what the full-model ndiff prints', async () => {
+test('ndiffFiles with its own thresholds, on scans large enough for two threads, prints what ndiff() prints', async () => {
   await withScans(async (dir) => {
     // ~2.5 MB each: over ndiffFiles' default threshold, the worker reads the second file (and maybe a tail).
     const a = path.join(dir, 'a.xml');
     const b = path.join(dir, 'b.xml');
     writeFileSync(a, scanXml(3600, 0, new Set()));
     writeFileSync(b, scanXml(3600, 60, new Set(Array.from({ length: 40 }, (_, k) => 90 * k))));
-    for (const verbose of [false, true]) {
-      const want: string[] = [];
-      ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format: 'text' }, (s) => want.push(s));
-      const got: string[] = [];
-      assert.equal(await ndiffFiles([a, b], { verbose, format: 'text' }, (s) => got.push(s)), true);
-      assert.equal(got.join(''), want.join(''), verbose ? '-v' : 'text');
-    }
+    await assertNdiffFilesLikeNdiff(a, b, 'default thresholds');
   });
 });
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ndiff } from '../../src/engine/diff/ndiff/index.ts';
+import { ndiffFiles, type ThreadTuning } from '../../src/engine/diff/ndiff-files.ts';
 import { parseNmapXmlFile } from '../../src/engine/nmap/parse.ts';
 import type { NmapRun } from '../../src/shared/scan.ts';
 
@@ -241,4 +242,29 @@ export async function sweep(files: string[], tz: string): Promise<number> {
     else process.env.TZ = savedTz;
   }
   return jobs.length;
+}
+
+/**
+ * ndiffFiles (the fast path) against the full-model ndiff() on the same two files, text and XML, -v or not: the
+ * same output and the same answer to "different?". `tuning` as ndiffFiles takes it.
+ */
+export async function assertNdiffFilesLikeNdiff(
+  a: string,
+  b: string,
+  label: string,
+  tuning?: ThreadTuning,
+): Promise<void> {
+  for (const format of ['text', 'xml'] as const) {
+    for (const verbose of [false, true]) {
+      const want: string[] = [];
+      const wantDifferent = ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose, format }, (s) =>
+        want.push(s),
+      );
+      const got: string[] = [];
+      const different = await ndiffFiles([a, b], { verbose, format }, (s) => got.push(s), tuning);
+      const what = `${label} ${format}${verbose ? ' -v' : ''}`;
+      assert.equal(got.join(''), want.join(''), what);
+      assert.equal(different, wantDifferent, what);
+    }
+  }
 }
