@@ -91,7 +91,7 @@ export function digestSecondScan(job: PairDigestJob): PairDigestReply {
     first && second.ok ? takeTail(new Int32Array(job.claim), job.boundaries, job.identity.size) : -1;
   if (first && from >= 0) {
     try {
-      tail = { ok: true, value: first.digestPart(ndiffHostId, { from, shapes: true, hash: false }) };
+      tail = { ok: true, value: tailOf(first, from) };
     } catch (error) {
       tail = failure(error);
     }
@@ -167,6 +167,11 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
     scan.closeQuietly();
     throw error;
   }
+}
+
+/** The file's tail from boundary `from`, read as this path reads every part (shapes, no digests). */
+function tailOf(scan: ScanFile, from: number): DigestPart | null {
+  return scan.digestPart(ndiffHostId, { from, shapes: true, hash: false });
 }
 
 /**
@@ -260,7 +265,7 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
       try {
         secondTail = {
           ok: true,
-          value: secondFile.digestPart(ndiffHostId, { from, shapes: true, hash: false }),
+          value: tailOf(secondFile, from),
         };
       } catch (error) {
         secondTail = failure(error);
@@ -317,9 +322,7 @@ function joinSecond(
   if (!outcome.ok || outcome.value.stoppedAt < 0) return outcome;
   const head = outcome.value;
   if (tailOutcome && !tailOutcome.ok) return tailOutcome;
-  const tail = tailOutcome
-    ? tailOutcome.value
-    : scan.digestPart(ndiffHostId, { from: head.stoppedAt, shapes: true, hash: false });
+  const tail = tailOutcome ? tailOutcome.value : tailOf(scan, head.stoppedAt);
   if (!tail) return undefined;
   const whole = joinParts(head, tail);
   const run = runOfRest(whole.rest, scan.file, ndiffHostId);
@@ -341,7 +344,7 @@ function joinFirst(
     let tail: DigestPart | null;
     if (tailOutcome?.ok) tail = tailOutcome.value;
     else if (tailOutcome && tailOutcome.userError) throw new UserError(tailOutcome.message);
-    else tail = first.digestPart(ndiffHostId, { from: head.stoppedAt, shapes: true, hash: false });
+    else tail = tailOf(first, head.stoppedAt);
     if (!tail) return null;
     whole = joinParts(head, tail);
   }

@@ -1,7 +1,8 @@
-// The two scans of a diff read at once, one of them on a worker thread (the machine's second core): each as
-// host digests (nmap/host-digests.ts), which are compact and cheap to post between threads, unlike a full
-// model (posting one costs about as much as parsing it). Hosts whose digests differ are then read again,
-// on the calling thread, from their byte ranges.
+// Scans read as host digests (nmap/host-digests.ts), on this thread or a worker thread (the machine's second
+// core): digests are compact and cheap to post between threads, unlike a full model (posting one costs about
+// as much as parsing it). Hosts whose digests differ are then read again, on the calling thread, from their
+// byte ranges. Used by `diff --format json` and the monitor; ndiff's own diff of two files reads them
+// together instead (digest-pair.ts).
 //
 //   const job = digestScanInWorker('b.xml');          // runs while this thread reads a.xml
 //   const a = digestScan('a.xml'); const b = await job.result;

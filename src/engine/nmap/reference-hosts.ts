@@ -20,7 +20,7 @@ export class ReferenceHosts {
   private readonly size: number;
   /** SHAPE_FIELDS numbers a host, for the hosts found so far (timesStart, timesEnd: -1 without <times/>). */
   private shapes = new Float64Array(SHAPE_FIELDS * 1024);
-  count = 0;
+  private count = 0;
   private done = false;
   private next: number;
   /** bytes [windowStart, windowStart + windowLength) of the file. */

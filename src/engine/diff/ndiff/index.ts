@@ -167,14 +167,14 @@ export interface LazyScan {
 
 /**
  * The host pairs of a lazy diff whose hosts must be read, in ndiff's order (host_pairs' merge by id). Pairs
- * whose digests are equal print nothing unless -v, so they are left out; with -v they are kept, marked
- * `same`, and only one of their hosts is read (equal digests: equal hosts for ndiff).
+ * of equal hosts (equal digests, or as `same` tells) print nothing unless -v, so they are left out; with -v
+ * they are kept, marked `same`, and only one of their hosts is read.
  */
 export interface HostPairPlan {
   /** Per pair: the document index of its host in a and in b; -1 when that side has none. */
   a: Int32Array;
   b: Int32Array;
-  /** Per pair: 1 when the two hosts' digests are equal. */
+  /** Per pair: 1 when the two hosts are the same for ndiff (equal digests, or planHostPairs' `same`). */
   same: Uint8Array;
   length: number;
 }
