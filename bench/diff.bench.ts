@@ -4,8 +4,12 @@
 // <= 0.5x the memory in every mode). Also the reader alone (MB/s, peak memory) and
 // fast-xml-parser reading one file, for comparison. Everything printed is measured in this run.
 //
+// Each case runs both tools ROUNDS times, alternating (ndiff, portwatch, ndiff, ...), and compares their
+// median times: single runs on a shared virtual machine vary by ±25%, more than some of the gaps measured.
+//
 //   node bench/diff.bench.ts          (npm run bench runs it with the others)
 //   PORTWATCH_BENCH_XML=0             skip the --xml comparison (ndiff takes a while)
+//   PORTWATCH_BENCH_ROUNDS=N          rounds per case (default 3; 1 for a quick look)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +23,7 @@ const SPEED_GOAL = 20;
 const ALL_DIFFER_SPEED_GOAL = 5;
 const VERBOSE_SPEED_GOAL = 5;
 const MEMORY_GOAL = 0.5;
+const ROUNDS = Math.max(1, Number(process.env.PORTWATCH_BENCH_ROUNDS ?? 3) || 3);
 
 interface Measure {
   seconds: number;
@@ -59,6 +64,41 @@ function measure(command: string, args: string[], outFile?: string): Measure {
 
 const mb = (n: number | undefined) => (n === undefined ? '?' : `${n.toFixed(0)} MB`);
 const s = (n: number) => `${n.toFixed(2)} s`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Several runs of one command: the median time, the highest peak (memory is held to its goal at its worst). */
+interface Runs {
+  seconds: number;
+  peakMB: number | undefined;
+  status: number | null;
+  stderr: string;
+  times: number[];
+}
+
+function summarize(runs: Measure[]): Runs {
+  const peaks = runs.map((r) => r.peakMB).filter((p): p is number => p !== undefined);
+  const times = runs.map((r) => r.seconds);
+  // The runs' status when they agree; -1 (and the odd run's message) when one ended otherwise.
+  const odd = runs.find((r) => r.status !== runs[0]!.status);
+  return {
+    seconds: median(times),
+    peakMB: peaks.length === runs.length ? Math.max(...peaks) : undefined,
+    status: odd ? -1 : runs[0]!.status,
+    stderr: (odd ?? runs[0]!).stderr,
+    times,
+  };
+}
+
+/** "1.23 s median (runs 1.20, 1.23, 1.31)", or one run's time. */
+const timed = (r: Runs) =>
+  r.times.length === 1
+    ? s(r.seconds)
+    : `${s(r.seconds)} median (runs ${r.times.map((t) => t.toFixed(2)).join(', ')})`;
 
 /** Builds the CLI bundle when it is missing or older than the sources, so the bench measures this code. */
 function ensureBuilt(): void {
@@ -152,10 +192,17 @@ try {
       const name = label.replace(/[^a-z]+/g, '-');
       const ours = path.join(out, `portwatch-${name}.out`);
       const theirs = path.join(out, `ndiff-${name}.out`);
-      const p = measure('./bin/portwatch', ['diff', ...flags, ...pair], ours);
-      const n = measure('ndiff', [...(ndiffFlags ?? flags), ...pair], theirs);
+      const ourRuns: Measure[] = [];
+      const theirRuns: Measure[] = [];
       const compared = ndiffFlags === undefined;
-      const same = compared && readFileSync(ours).equals(readFileSync(theirs));
+      let same = compared;
+      for (let round = 0; round < ROUNDS; round++) {
+        theirRuns.push(measure('ndiff', [...(ndiffFlags ?? flags), ...pair], theirs));
+        ourRuns.push(measure('./bin/portwatch', ['diff', ...flags, ...pair], ours));
+        if (compared) same &&= readFileSync(ours).equals(readFileSync(theirs));
+      }
+      const p = summarize(ourRuns);
+      const n = summarize(theirRuns);
       const speedup = n.seconds / p.seconds;
       const memory = p.peakMB !== undefined && n.peakMB !== undefined ? p.peakMB / n.peakMB : undefined;
       const speedOk = speedGoal === undefined || speedup >= speedGoal;
@@ -164,16 +211,17 @@ try {
         speedGoal === undefined ? 'no goal' : `goal >= ${speedGoal}x: ${speedOk ? 'met' : 'NOT met'}`;
       process.stdout.write(
         `  diff (${label}${pair[1] === scans.c ? ', a -> c' : ''}):\n` +
-          `    ndiff${compared ? '' : ' (text)'}:${compared ? '        ' : ' '}   ${s(n.seconds)}, peak ${mb(n.peakMB)} (exit ${n.status})\n` +
-          `    portwatch diff:  ${s(p.seconds)}, peak ${mb(p.peakMB)} (exit ${p.status})\n` +
-          `    outputs:         ${compared ? (same ? 'identical' : 'DIFFERENT') : 'not compared (the change model)'} (${statSync(ours).size} bytes)\n` +
-          `    speed-up:        ${speedup.toFixed(1)}x (${goal})\n` +
+          `    ndiff${compared ? '' : ' (text)'}:${compared ? '        ' : ' '}   ${timed(n)}, peak ${mb(n.peakMB)} (exit ${n.status})\n` +
+          `    portwatch diff:  ${timed(p)}, peak ${mb(p.peakMB)} (exit ${p.status})\n` +
+          `    outputs:         ${compared ? (same ? (ROUNDS > 1 ? 'identical in every round' : 'identical') : 'DIFFERENT') : 'not compared (the change model)'} (${statSync(ours).size} bytes)\n` +
+          `    speed-up:        ${speedup.toFixed(1)}x of the medians (${goal}; run by run ${theirRuns.map((r, i) => (r.seconds / ourRuns[i]!.seconds).toFixed(1)).join(', ')}x)\n` +
           `    memory:          ${memory === undefined ? '?' : `${memory.toFixed(2)}x`} of ndiff's (goal <= ${MEMORY_GOAL}x: ${memoryOk ? 'met' : 'NOT met'})\n`,
       );
       if (compared && p.status !== n.status)
         process.stdout.write(`    exit codes differ: ${p.stderr.split('\n')[0] ?? ''}\n`);
-      if (p.status === 2) process.stdout.write(`    portwatch failed: ${p.stderr.split('\n')[0] ?? ''}\n`);
-      if ((compared && (!same || p.status !== n.status)) || p.status === 2) failed = true;
+      const crashed = ourRuns.some((r) => r.status === 2);
+      if (crashed) process.stdout.write(`    portwatch failed: ${p.stderr.split('\n')[0] ?? ''}\n`);
+      if ((compared && (!same || p.status !== n.status)) || crashed) failed = true;
     }
   }
 } finally {
