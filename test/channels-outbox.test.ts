@@ -4,8 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { saveSettings } from '../src/engine/config/settings-file.ts';
 import { ChannelStore } from '../src/engine/channels/store.ts';
@@ -14,16 +12,13 @@ import { describeDeliveries, withDelivery } from '../src/engine/reporter.ts';
 import { defaultSettings, type Settings } from '../src/shared/settings.ts';
 import { HttpReceiver } from './support/http-receiver.ts';
 import { portOpened, testReport } from './support/smtp.ts';
+import { tempDir } from './support/temp-dirs.ts';
 
 const cliMain = path.resolve(import.meta.dirname, '..', 'src/cli/main.ts');
 const HOST = '127.0.121.5';
 
 async function setup(t: { after(fn: () => Promise<void>): void }, change?: (s: Settings) => void) {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'portwatch-chout-'));
-  // Hooks run in the order they were added, so this one runs before the reporter's close: a write it has
-  // under way (slow on a loaded machine) can make one removal fail with ENOTEMPTY. A hook that throws also
-  // skips the ones after it, which left the reporter and receiver open and the test file never exiting.
-  t.after(() => fs.rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
+  const dataDir = tempDir('portwatch-chout-'); // removed after the reporters writing into it are closed
   const settings = defaultSettings();
   change?.(settings);
   await saveSettings(dataDir, settings);

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { changeKey } from '../src/shared/changes.ts';
 import type { HistoryEntry } from '../src/shared/history.ts';
@@ -14,6 +13,7 @@ import { lockHolder } from '../src/engine/store/lock.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
 import { Listeners, closedPort } from './support/listeners.ts';
 import { nmapChildren } from './support/processes.ts';
+import { tempDir } from './support/temp-dirs.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'portwatch');
@@ -33,12 +33,6 @@ function portwatch(dataDir: string, args: string[], env: NodeJS.ProcessEnv = pro
   });
 }
 
-function tempData(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-cli-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function lastEntries(dataDir: string, name: string, limit: number): Promise<HistoryEntry[]> {
   const result = await portwatch(dataDir, ['history', name, '--limit', String(limit), '--json']);
   assert.equal(result.code, 0, result.stderr);
@@ -46,7 +40,7 @@ async function lastEntries(dataDir: string, name: string, limit: number): Promis
 }
 
 test('the routine: add, capture, change, scan (exit 1), accept, scan (exit 0)', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const net1 = new Listeners();
   t.after(() => net1.close());
   const host = '127.0.31.1';
@@ -111,7 +105,7 @@ test('the routine: add, capture, change, scan (exit 1), accept, scan (exit 0)', 
 });
 
 test('accepting chosen hosts merges them into the reference; ignore keeps a port quiet', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const listeners = new Listeners();
   t.after(() => listeners.close());
   const [a, b] = ['127.0.31.2', '127.0.31.3'];
@@ -158,7 +152,7 @@ test('accepting chosen hosts merges them into the reference; ignore keeps a port
 });
 
 test('with nmap missing the scan is recorded as failed, exits 2 with one line, and the reference stays', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const host = '127.0.31.4';
   const listeners = new Listeners();
   t.after(() => listeners.close());
@@ -182,8 +176,7 @@ test('with nmap missing the scan is recorded as failed, exits 2 with one line, a
   const before = (await portwatch(dataDir, ['reference', 'list', 'nonmap'])).stdout;
   await open.close();
   // A PATH with the one tool bin/portwatch may need (readlink, for a symlinked bin), but no nmap.
-  const tools = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-path-'));
-  t.after(() => fs.rmSync(tools, { recursive: true, force: true }));
+  const tools = tempDir('portwatch-path-');
   fs.symlinkSync('/usr/bin/readlink', path.join(tools, 'readlink'));
   const r = await portwatch(dataDir, ['scan', 'nonmap'], { ...process.env, PATH: tools });
   assert.equal(r.code, 2);
@@ -197,7 +190,7 @@ test('with nmap missing the scan is recorded as failed, exits 2 with one line, a
 });
 
 test('a second process scanning the same profile waits for the first and reports its scan', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const host = '127.0.31.5';
   const listeners = new Listeners();
   t.after(() => listeners.close());
@@ -238,7 +231,7 @@ test('a second process scanning the same profile waits for the first and reports
 });
 
 test('watch runs a missed scheduled scan once at start and stops cleanly on SIGTERM', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const host = '127.0.31.6';
   const listeners = new Listeners();
   t.after(() => listeners.close());
@@ -286,7 +279,7 @@ test('watch runs a missed scheduled scan once at start and stops cleanly on SIGT
 });
 
 test('Ctrl-C during a scan stops nmap, records the scan as cancelled, exits 2 and frees the profile', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-cli-');
   const host = '127.0.31.7';
   const ports = (await Promise.all([1, 2, 3, 4].map(() => closedPort(host)))).join(',');
   // Timing 1 waits 15 s between probes: the scan is still running when it is interrupted.
@@ -312,8 +305,8 @@ test('Ctrl-C during a scan stops nmap, records the scan as cancelled, exits 2 an
   assert.deepEqual(entry!.changes, []);
 });
 
-test('output to a reader that is gone (| head) is dropped quietly: the command keeps its exit code', async (t) => {
-  const dataDir = tempData(t);
+test('output to a reader that is gone (| head) is dropped quietly: the command keeps its exit code', async () => {
+  const dataDir = tempDir('portwatch-cli-');
   for (const args of [['profile', 'list'], ['--help']]) {
     const child = spawn(bin, ['--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the read end is closed before anything is written: every write fails (EPIPE)
@@ -325,8 +318,8 @@ test('output to a reader that is gone (| head) is dropped quietly: the command k
   }
 });
 
-test('schedules through the CLI: a cron line described in words with its next runs; a bad one refused in one line', async (t) => {
-  const dataDir = tempData(t);
+test('schedules through the CLI: a cron line described in words with its next runs; a bad one refused in one line', async () => {
+  const dataDir = tempDir('portwatch-cli-');
   const add = await portwatch(dataDir, [
     'profile',
     'add',

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PASSWORD_ENV } from '../src/engine/config/secrets.ts';
 import { saveSettings, updateSettings } from '../src/engine/config/settings-file.ts';
@@ -18,6 +17,7 @@ import {
   testReport,
   SMTP_TEST_HOST,
 } from './support/smtp.ts';
+import { tempDir } from './support/temp-dirs.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cliMain = path.join(root, 'src/cli/main.ts');
@@ -27,8 +27,7 @@ async function setup(
   server: TestSmtpServer,
   change?: (s: Settings) => void,
 ) {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'portwatch-outbox-'));
-  t.after(() => fs.rm(dataDir, { recursive: true, force: true }));
+  const dataDir = tempDir('portwatch-outbox-'); // removed after the reporters writing into it are closed
   const settings = defaultSettings();
   Object.assign(settings.email, {
     enabled: true,

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { HistoryEntry } from '../src/shared/history.ts';
 import { ProfilePaths } from '../src/engine/monitor/layout.ts';
 import { Outbox } from '../src/engine/mail/outbox.ts';
 import { Listeners, closedPort } from './support/listeners.ts';
 import { nmapChildren } from './support/processes.ts';
+import { tempDir } from './support/temp-dirs.ts';
 
 const cliMain = path.resolve(import.meta.dirname, '..', 'src/cli/main.ts');
 
@@ -22,12 +22,6 @@ function portwatch(dataDir: string, args: string[]) {
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-function tempData(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portwatch-metrics-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 interface Watch {
@@ -79,7 +73,7 @@ function promtool(text: string): Promise<{ code: number; output: string }> {
 }
 
 test('metrics after real scans: values, promtool, and counters that survive a restart', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-metrics-');
   const net = new Listeners();
   t.after(() => net.close());
   const host = '127.0.121.16';
@@ -156,15 +150,15 @@ test('metrics after real scans: values, promtool, and counters that survive a re
   assert.equal(await again.exited, 0);
 });
 
-test('--metrics: bad input gets one line', async (t) => {
-  const dataDir = tempData(t);
+test('--metrics: bad input gets one line', async () => {
+  const dataDir = tempDir('portwatch-metrics-');
   const r = await portwatch(dataDir, ['watch', '--metrics', 'nowhere:99999']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^portwatch: --metrics needs PORT or ADDRESS:PORT, e\.g\. --metrics 9464/);
 });
 
 test('SIGTERM during a scan (as systemd stops the service): the scan is cancelled and recorded, exit 0, plain lines', async (t) => {
-  const dataDir = tempData(t);
+  const dataDir = tempDir('portwatch-metrics-');
   const host = '127.0.121.19';
   const ports = (await Promise.all([1, 2, 3, 4].map(() => closedPort(host)))).join(',');
   // Timing 1 waits 15 s between probes: the scan is still running when the service is stopped.
