@@ -83,12 +83,12 @@ interface Runs {
 function summarize(runs: Measure[]): Runs {
   const peaks = runs.map((r) => r.peakMB).filter((p): p is number => p !== undefined);
   const times = runs.map((r) => r.seconds);
-  // The runs' status when they agree; -1 (and the odd run's message) when one ended otherwise.
-  const odd = runs.find((r) => r.status !== runs[0]!.status);
+  // The runs' status when they agree, else -1; the message of a run that failed (exit 2), or of the odd one.
+  const odd = runs.find((r) => r.status === 2) ?? runs.find((r) => r.status !== runs[0]!.status);
   return {
     seconds: median(times),
     peakMB: peaks.length === runs.length ? Math.max(...peaks) : undefined,
-    status: odd ? -1 : runs[0]!.status,
+    status: runs.every((r) => r.status === runs[0]!.status) ? runs[0]!.status : -1,
     stderr: (odd ?? runs[0]!).stderr,
     times,
   };
