@@ -214,7 +214,7 @@ try {
           `    ndiff${compared ? '' : ' (text)'}:${compared ? '        ' : ' '}   ${timed(n)}, peak ${mb(n.peakMB)} (exit ${n.status})\n` +
           `    portwatch diff:  ${timed(p)}, peak ${mb(p.peakMB)} (exit ${p.status})\n` +
           `    outputs:         ${compared ? (same ? (ROUNDS > 1 ? 'identical in every round' : 'identical') : 'DIFFERENT') : 'not compared (the change model)'} (${statSync(ours).size} bytes)\n` +
-          `    speed-up:        ${speedup.toFixed(1)}x of the medians (${goal}; run by run ${theirRuns.map((r, i) => (r.seconds / ourRuns[i]!.seconds).toFixed(1)).join(', ')}x)\n` +
+          `    speed-up:        ${speedup.toFixed(1)}x${ROUNDS > 1 ? ` of the medians (${goal}; round by round ${theirRuns.map((r, i) => (r.seconds / ourRuns[i]!.seconds).toFixed(1)).join(', ')}x)` : ` (${goal})`}\n` +
           `    memory:          ${memory === undefined ? '?' : `${memory.toFixed(2)}x`} of ndiff's (goal <= ${MEMORY_GOAL}x: ${memoryOk ? 'met' : 'NOT met'})\n`,
       );
       if (compared && p.status !== n.status)
