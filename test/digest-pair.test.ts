@@ -41,6 +41,14 @@ function withScans(use: (dir: string) => Promise<void>): Promise<void> {
   return use(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
+/** a.xml and b.xml in `dir`, with these texts; their paths. */
+function writePair(dir: string, first: string, second: string): [string, string] {
+  const files: [string, string] = [path.join(dir, 'a.xml'), path.join(dir, 'b.xml')];
+  writeFileSync(files[0], first);
+  writeFileSync(files[1], second);
+  return files;
+}
+
 /** ndiffFiles on two threads against the full-model ndiff, text and XML, -v or not. */
 const assertSameAsNdiff = (a: string, b: string, label: string) =>
   assertNdiffFilesLikeNdiff(a, b, label, TWO_THREADS);
@@ -95,11 +103,8 @@ test('two threads: corpus pairs print what the full-model ndiff prints', async (
 
 test('two threads: a rescan is read by comparison, its repeated hosts known without a digest', async () => {
   await withScans(async (dir) => {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
     const changed = new Set([2, 3, 400, 401, 1199]);
-    writeFileSync(a, scanXml(1200, 0, new Set()));
-    writeFileSync(b, scanXml(1200, 3600, changed));
+    const [a, b] = writePair(dir, scanXml(1200, 0, new Set()), scanXml(1200, 3600, changed));
     // The worker's side first, on this thread (as when the worker is done before this thread's head): all of
     // the second file read by comparison.
     const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
@@ -149,13 +154,8 @@ test('two threads: a guess about the first file that its check does not confirm 
         /(<address addr="10\.9\.0\.5"[\s\S]*?)(<times srtt=)/,
         `$1<times srtt="${srtt}" rttvar="1" to="1"/>\n$2`,
       );
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, twice(scanXml(300, 0, new Set()), '7'));
-    writeFileSync(
-      b,
-      twice(scanXml(300, 0, new Set()), '7').replace('<times srtt="305"', '<times srtt="999"'),
-    );
+    const first = twice(scanXml(300, 0, new Set()), '7');
+    const [a, b] = writePair(dir, first, first.replace('<times srtt="305"', '<times srtt="999"'));
     const { digests, shapes } = await readPair([a, b]);
     assert.equal(shapes, null, 'the second file is read again on its own');
     assert.notEqual(digests[1].digests[5], '');
@@ -165,11 +165,12 @@ test('two threads: a guess about the first file that its check does not confirm 
 
 test('two threads: a second file outside the byte-level subset is read once, in full, by the worker', async () => {
   await withScans(async (dir) => {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(300, 0, new Set()));
     // A comment inside a host: the full reader's job.
-    writeFileSync(b, scanXml(300, 60, new Set([4])).replace('<hostnames>', '<!-- note --><hostnames>'));
+    const [a, b] = writePair(
+      dir,
+      scanXml(300, 0, new Set()),
+      scanXml(300, 60, new Set([4])).replace('<hostnames>', '<!-- note --><hostnames>'),
+    );
     const want = digestScan(b);
     // Once the worker has answered, the file is moved away: reading it again here would fail.
     const worker = startPairsWorker();
@@ -224,10 +225,7 @@ test('two threads: bad files give digestScan’s errors, the first file’s firs
 
 test('two threads: the tail of the first file read by the worker joins the head read here', async () => {
   await withScans(async (dir) => {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(700, 0, new Set()));
-    writeFileSync(b, scanXml(700, 60, new Set([5, 650])));
+    const [a, b] = writePair(dir, scanXml(700, 0, new Set()), scanXml(700, 60, new Set([5, 650])));
     // The worker's side run first, on this thread: it takes a tail before the head starts.
     let tailHosts = 0;
     const early: PairDigestWorker = (job) => {
@@ -291,10 +289,11 @@ test('two threads: a second file broken where the comparison does not look (star
 
 test('two threads: when the worker is slow with the second file, this thread reads its tail', async () => {
   await withScans(async (dir) => {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(700, 0, new Set()));
-    writeFileSync(b, scanXml(700, 60, new Set(Array.from({ length: 700 }, (_, k) => k))));
+    const [a, b] = writePair(
+      dir,
+      scanXml(700, 0, new Set()),
+      scanXml(700, 60, new Set(Array.from({ length: 700 }, (_, k) => k))),
+    );
     // The worker's side starts only once this thread has read the first file: this thread takes the second
     // file's tail, and the worker's read of it stops there.
     let stoppedAt = -1;
@@ -319,10 +318,7 @@ test('two threads: when the worker is slow with the second file, this thread rea
 
 test('two threads: if the worker fails, this thread reads both files itself', async () => {
   await withScans(async (dir) => {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(300, 0, new Set()));
-    writeFileSync(b, scanXml(300, 60, new Set([1, 2])));
+    const [a, b] = writePair(dir, scanXml(300, 0, new Set()), scanXml(300, 60, new Set([1, 2])));
     const failing: PairDigestWorker = () =>
       Promise.reject(new Error('the host pair thread stopped (exit code 1)'));
     const { digests, shapes } = await digestPair([a, b], failing);
@@ -382,10 +378,11 @@ test('a file read in two parts, split at a host, is the file read whole; a split
 test('ndiffFiles with its own thresholds, on scans large enough for two threads, prints what ndiff() prints', async () => {
   await withScans(async (dir) => {
     // ~2.5 MB each: over ndiffFiles' default threshold, the worker reads the second file (and maybe a tail).
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(3600, 0, new Set()));
-    writeFileSync(b, scanXml(3600, 60, new Set(Array.from({ length: 40 }, (_, k) => 90 * k))));
+    const [a, b] = writePair(
+      dir,
+      scanXml(3600, 0, new Set()),
+      scanXml(3600, 60, new Set(Array.from({ length: 40 }, (_, k) => 90 * k))),
+    );
     await assertNdiffFilesLikeNdiff(a, b, 'default thresholds');
   });
 });
