@@ -30,6 +30,9 @@ export default tseslint.config(
       'test/fixtures/',
       '.scratch-*/',
       'bench/.cache/',
+      // AssemblyScript, checked by its compiler (scripts/build-wasm.ts), and what it compiles to.
+      'src/**/*.as.ts',
+      'src/**/*.wasm.ts',
     ],
   },
   js.configs.recommended,

@@ -3,6 +3,7 @@
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { buildWasm } from './build-wasm.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist');
@@ -52,6 +53,8 @@ const lazyCronLibraries: Plugin = {
   },
 };
 
+// The engine's WebAssembly first: its bytes are a module the bundles below import.
+buildWasm();
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({

@@ -159,3 +159,35 @@ test('what the full reader refuses in a host, the fast pass leaves to it', () =>
   assert.ok(fast);
   assert.deepEqual(fast, full);
 });
+
+test('at its limits: a host larger than the read buffer, deep nesting, many attributes or host names', () => {
+  const original = readFileSync(path.join(corpus, 'simple.xml'), 'latin1');
+  const at = original.indexOf('<address ');
+  const withInHost = (piece: string) =>
+    both(Buffer.from(original.slice(0, at) + piece + original.slice(at), 'latin1'));
+  // 3 MiB in one host: the pass's buffer (in the check's WebAssembly memory) grows, and what it held stays.
+  const big = withInHost('<x>' + '<y a="b"/>\n'.repeat(300_000) + '</x>');
+  assert.ok(big.fast, 'a 3 MiB host took the fast pass');
+  assert.deepEqual(big.fast, big.full);
+  // Beyond what the check takes (64 levels, 64 attributes, 1,024 tags a host's id needs): it gives up, and the
+  // full reader reads the file (never a different answer).
+  const limits = [
+    '<x>'.repeat(70) + '</x>'.repeat(70),
+    '<x ' + Array.from({ length: 70 }, (_, i) => `a${i}="1"`).join(' ') + '/>',
+    '<hostnames>' + '<hostname name="h" type="PTR"/>'.repeat(1100) + '</hostnames>',
+  ];
+  for (const piece of limits) {
+    const { fast, full } = withInHost(piece);
+    assert.ok(full, `${piece.slice(0, 20)}...: the full reader reads it`);
+    if (fast !== null) assert.deepEqual(fast, full);
+  }
+  // Just within: 60 levels and 60 attributes take the fast pass.
+  for (const piece of [
+    '<x>'.repeat(60) + '</x>'.repeat(60),
+    '<x ' + Array.from({ length: 60 }, (_, i) => `a${i}="1"`).join(' ') + '/>',
+  ]) {
+    const { fast, full } = withInHost(piece);
+    assert.ok(fast, `${piece.slice(0, 20)}...: within the fast pass's limits`);
+    assert.deepEqual(fast, full);
+  }
+});

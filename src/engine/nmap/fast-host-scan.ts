@@ -16,6 +16,14 @@ import { fstatSync, readSync } from 'node:fs';
 import type { Address, Host, NmapRun } from '../../shared/scan.ts';
 import { parseNmapXml, type HostDigestSink } from './parse.ts';
 import type { ReferenceHosts } from './reference-hosts.ts';
+import {
+  ADDRESS_TAG,
+  ElementChecker,
+  GIVE_UP,
+  HOSTNAME_TAG,
+  OSMATCH_TAG,
+  TIMES_TAG,
+} from './element-checker.ts';
 import { referencedCharacter } from './xml-tokenizer.ts';
 
 /** What a fast pass gives: the same as ScanFile.digest. */
@@ -80,8 +88,6 @@ const giveUp = new GiveUp('outside the fast subset');
 const READ = 1 << 20;
 /** An element larger than this is left to the full reader (nmap's hosts are a few kB). */
 const MAX_ELEMENT = 16 << 20;
-/** Deeper nesting is left to the full reader (nmap nests about 8 deep). */
-const MAX_DEPTH = 64;
 
 // Byte classes.
 const NAME_START = new Uint8Array(256);
@@ -107,17 +113,12 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
 
 /** Bytes of a name, to compare in place. */
 const HOST = Buffer.from('host');
-const ADDRESS = Buffer.from('address');
-const HOSTNAMES = Buffer.from('hostnames');
-const HOSTNAME = Buffer.from('hostname');
 const TIMES = Buffer.from('times');
 const ADDR = Buffer.from('addr');
 const ADDRTYPE = Buffer.from('addrtype');
 const VENDOR = Buffer.from('vendor');
 const NAME = Buffer.from('name');
 const TYPE = Buffer.from('type');
-const OS = Buffer.from('os');
-const OSMATCH = Buffer.from('osmatch');
 
 const usualValues = (...values: string[]): [Uint8Array, string][] => values.map((v) => [Buffer.from(v), v]);
 const ADDRTYPES = usualValues('ipv4', 'ipv6', 'mac');
@@ -172,6 +173,8 @@ class Pass {
   private readonly fd: number;
   private readonly keyOf: HostDigestSink['keyOf'];
   private readonly options: PartOptions;
+  /** The element check (WebAssembly), whose memory holds buf. */
+  private readonly checker: ElementChecker;
   private buf: Buffer;
   /** buf[0, len) holds the file's bytes from fileBase on. */
   private len = 0;
@@ -202,8 +205,6 @@ class Pass {
   private readonly attrValueEnd = new Int32Array(64);
   /** Whether the value holds a reference or a tab/CR/LF (which the full reader rewrites). */
   private readonly attrPlain = new Uint8Array(64);
-  private readonly stackStart = new Int32Array(MAX_DEPTH + 1);
-  private readonly stackEnd = new Int32Array(MAX_DEPTH + 1);
 
   // The current host.
   private addresses: Address[] = [];
@@ -218,7 +219,8 @@ class Pass {
     this.fileBase = options.from ?? 0;
     // A small scan gets a small buffer (it grows for an element that does not fit).
     const size = fstatSync(fd).size - this.fileBase;
-    this.buf = Buffer.allocUnsafe(Math.min(READ * 2, Math.max(1 << 16, size + 1)) + 1);
+    this.checker = new ElementChecker(Math.min(READ * 2, Math.max(1 << 16, size + 1)));
+    this.buf = this.checker.buf;
   }
 
   run(): DigestPart {
@@ -401,9 +403,8 @@ class Pass {
     if (keep === 0 && this.len === this.buf.length - 1) {
       // One element fills the buffer: a bigger one, up to the cap.
       if (this.buf.length > MAX_ELEMENT) throw giveUp;
-      const bigger = Buffer.allocUnsafe(this.buf.length * 2 - 1);
-      this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
+      this.checker.resize(2 * this.len);
+      this.buf = this.checker.buf;
     } else {
       this.buf.copy(this.buf, 0, keep, this.len);
       this.fileBase += keep;
@@ -465,86 +466,19 @@ class Pass {
    * it goes on past what was read. In a host, also notes its addresses, host names and first <times/>.
    */
   private element(lt: number, host: boolean): number {
-    const b = this.buf;
-    const len = this.len;
-    if (b[lt + 1] === 0x21 || b[lt + 1] === 0x3f) {
-      if (host) throw giveUp;
-      // A comment or instruction between hosts: the full reader checks it.
-      const end = b.subarray(0, len).indexOf(b[lt + 1] === 0x21 ? '-->' : '?>', lt + 2);
-      if (b[lt + 1] === 0x21 && !startsWith(b, '<!--', lt)) throw giveUp;
-      return end === -1 ? -1 : end + (b[lt + 1] === 0x21 ? 3 : 2);
-    }
-    if (host) {
-      this.addresses = [];
-      this.hostnames = [];
-      this.timesStart = this.timesEnd = -1;
-      this.hostOsMatch = false;
-    }
-    let depth = 0;
-    let p = lt;
-    for (;;) {
-      // At a '<'.
-      if (p + 1 >= len) return -1;
-      const c1 = b[p + 1]!;
-      if (c1 === 0x2f) {
-        let q = p + 2;
-        const ns = q;
-        while (q < len && NAME_CHAR[b[q]!]) q++;
-        const ne = q;
-        while (q < len && isSpace(b[q]!)) q++;
-        if (q >= len) return -1;
-        if (b[q] !== 0x3e) throw giveUp;
-        if (depth === 0) throw giveUp;
-        const d = depth - 1;
-        const os = this.stackStart[d]!;
-        if (!sameBytes(b, os, this.stackEnd[d]!, ns, ne)) throw giveUp;
-        depth = d;
-        if (depth === 0) {
-          if (host) this.hostEnd = p;
-          return q + 1;
-        }
-        p = q + 1;
-      } else if (c1 === 0x21 || c1 === 0x3f) {
-        // A comment or instruction inside a host is the full reader's job; elsewhere (nmap writes one in
-        // <runstats>) only its end is found here: the full reader checks it in the rest.
-        if (host || (c1 === 0x21 && !startsWith(b, '<!--', p))) throw giveUp;
-        const close = this.view.indexOf(c1 === 0x21 ? '-->' : '?>', p + 2);
-        if (close === -1) return -1;
-        p = close + (c1 === 0x21 ? 3 : 2);
-      } else {
-        const end = this.startTag(p);
-        if (end < 0) return -1;
-        const ns = p + 1;
-        const ne = this.nameEnd;
-        const selfClosing = b[end - 2] === 0x2f;
-        if (host) this.hostTag(depth, ns, ne, p, end, selfClosing);
-        if (!selfClosing) {
-          if (depth >= MAX_DEPTH) throw giveUp;
-          this.stackStart[depth] = ns;
-          this.stackEnd[depth] = ne;
-          depth++;
-        } else if (depth === 0) {
-          if (host) throw giveUp; // <host/>
-          return end;
-        }
-        if (p === lt) this.contentStart = end;
-        p = end;
-      }
-      // Text up to the next '<'.
-      for (;;) {
-        while (SPECIAL[b[p]!] === 0) p++;
-        if (p >= len) return -1;
-        const c = b[p]!;
-        if (c === 0x3c) break;
-        if (c < 0x20 && isControl(c)) throw giveUp;
-        if (c === 0x26) {
-          const semi = reference(b, p, len);
-          if (semi < 0) return -1;
-          p = semi;
-        }
-        p++;
-      }
-    }
+    const checker = this.checker;
+    const end = checker.checkElement(lt, this.len, host);
+    if (end === GIVE_UP) throw giveUp;
+    if (end < 0 || !host) return end;
+    this.contentStart = checker.contentStart;
+    this.hostEnd = checker.hostEnd;
+    this.addresses = [];
+    this.hostnames = [];
+    this.timesStart = this.timesEnd = -1;
+    this.hostOsMatch = false;
+    for (let i = 0, n = checker.events; i < n; i++)
+      this.hostTag(checker.eventKind(i), checker.eventStart(i), checker.eventEnd(i));
+    return end;
   }
 
   private contentStart = 0;
@@ -641,38 +575,28 @@ class Pass {
   private nameEnd = 0;
   private readonly attrSig = new Int32Array(64);
 
-  /** Notes what a host's id and digest need from a start tag inside it, as the full reader reads it. */
-  private hostTag(depth: number, ns: number, ne: number, lt: number, end: number, selfClosing: boolean) {
+  /**
+   * Notes what a host's id and digest need from a tag the check found in it (ElementChecker's events), as
+   * the full reader reads it.
+   */
+  private hostTag(kind: number, lt: number, end: number) {
     const b = this.buf;
-    if (depth === 1) {
-      if (nameIs(b, ns, ne, ADDRESS)) {
-        this.startTag(lt, true);
-        this.address();
-      } else if (nameIs(b, ns, ne, TIMES) && this.timesStart < 0) {
-        this.timesStart = this.fileBase + lt;
-        // A <times> with content stays in the digest and the full reader looks for a later one: rare, left
-        // to it.
-        if (!selfClosing) throw giveUp;
-        this.timesEnd = this.fileBase + end;
-      }
-    } else if (
-      depth >= 2 &&
-      nameIs(b, ns, ne, HOSTNAME) &&
-      nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, HOSTNAMES)
-    ) {
-      this.startTag(lt, true);
-      this.hostname();
-    } else if (
-      depth >= 2 &&
-      !this.hostOsMatch &&
-      nameIs(b, ns, ne, OSMATCH) &&
-      nameIs(b, this.stackStart[depth - 1]!, this.stackEnd[depth - 1]!, OS)
-    ) {
-      // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
-      this.startTag(lt, true);
+    if (kind === TIMES_TAG) {
+      this.timesStart = this.fileBase + lt;
+      // A <times> with content stays in the digest and the full reader looks for a later one: rare, left to
+      // it.
+      if (b[end - 2] !== 0x2f) throw giveUp;
+      this.timesEnd = this.fileBase + end;
+      return;
+    }
+    // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
+    if (kind === OSMATCH_TAG && this.hostOsMatch) return;
+    this.startTag(lt, true);
+    if (kind === ADDRESS_TAG) this.address();
+    else if (kind === HOSTNAME_TAG) this.hostname();
+    else
       for (let i = 0; i < this.attrCount; i++)
         if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.hostOsMatch = true;
-    }
   }
 
   private attr(name: Uint8Array, usual?: readonly [Uint8Array, string][]): string | undefined {

@@ -1,0 +1,102 @@
+// The WebAssembly element check (wasm/element-check.as.ts) as fast-host-scan.ts uses it: one instance per
+// pass, its memory holding the pass's buffer, so the check reads the file's bytes where they were read to.
+import { Buffer } from 'node:buffer';
+import { referencedCharacter } from './xml-tokenizer.ts';
+import { WASM_BASE64 } from './wasm/element-check.wasm.ts';
+
+const PAGE = 65536;
+
+/** checkElement's and startTag's results below 0. */
+export const MORE = -1;
+export const GIVE_UP = -2;
+
+/** The kinds of tag a host's id needs (ElementChecker.eventKind). */
+export const ADDRESS_TAG = 1;
+export const TIMES_TAG = 2;
+export const HOSTNAME_TAG = 3;
+export const OSMATCH_TAG = 4;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  BUFFER: WebAssembly.Global;
+  OUT: WebAssembly.Global;
+  EVENTS: WebAssembly.Global;
+  init(): void;
+  checkElement(lt: number, len: number, host: number): number;
+  startTag(lt: number, len: number): number;
+}
+
+/** Compiled once per thread, on first use (a few kB: well under a millisecond). */
+let compiled: WebAssembly.Module | undefined;
+
+export class ElementChecker {
+  /** The pass's buffer: `capacity` bytes, plus one for the sentinel, in the module's memory. */
+  buf: Buffer;
+  private readonly memory: WebAssembly.Memory;
+  private readonly exports: Exports;
+  private readonly base: number;
+  private readonly outAt: number;
+  private readonly eventsAt: number;
+  private words: Int32Array;
+
+  constructor(capacity: number) {
+    compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    const instance = new WebAssembly.Instance(compiled, {
+      env: {
+        memory: this.memory,
+        // A reference other than the five named ones (&#N;, say): the full reader's own rule.
+        referenceAllowed: (start: number, end: number) =>
+          referencedCharacter(this.buf.toString('latin1', start, end)) === undefined ? 0 : 1,
+      },
+    });
+    this.exports = instance.exports as unknown as Exports;
+    this.base = this.exports.BUFFER.value as number;
+    this.outAt = (this.exports.OUT.value as number) >> 2;
+    this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
+    this.buf = this.words = undefined as never;
+    this.resize(capacity);
+    this.exports.init();
+  }
+
+  /** Makes room for `capacity` bytes (the bytes held so far stay where they are). */
+  resize(capacity: number): void {
+    // One page more than the buffer and its sentinel: the check may look a few bytes past the data.
+    const pages = Math.ceil((this.base + capacity + 1) / PAGE) + 1;
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (pages > have) this.memory.grow(pages - have);
+    this.buf = Buffer.from(this.memory.buffer, this.base, capacity + 1);
+    this.words = new Int32Array(this.memory.buffer);
+  }
+
+  /** The element at buf[lt]: the position after it, MORE or GIVE_UP (see element-check.as.ts). */
+  checkElement(lt: number, len: number, host: boolean): number {
+    return this.exports.checkElement(lt, len, host ? 1 : 0);
+  }
+
+  /** Where the content of the element checkElement last checked starts. */
+  get contentStart(): number {
+    return this.words[this.outAt]!;
+  }
+
+  /** Where the end tag of the host checkElement last checked starts. */
+  get hostEnd(): number {
+    return this.words[this.outAt + 1]!;
+  }
+
+  /** How many tags the last host has in events. */
+  get events(): number {
+    return this.words[this.outAt + 2]!;
+  }
+
+  /** Event i of the last host: its kind (ADDRESS_TAG...), where its '<' is, where it ends. */
+  eventKind(i: number): number {
+    return this.words[this.eventsAt + 4 * i]!;
+  }
+  eventStart(i: number): number {
+    return this.words[this.eventsAt + 4 * i + 1]!;
+  }
+  eventEnd(i: number): number {
+    return this.words[this.eventsAt + 4 * i + 2]!;
+  }
+}

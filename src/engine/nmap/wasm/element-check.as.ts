@@ -1,0 +1,308 @@
+// AssemblyScript, compiled to WebAssembly by scripts/build-wasm.ts: the byte-level check of one element for
+// fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it).
+//
+// Why WebAssembly: the same loops in JavaScript cost 1.5–3.5 ns a byte on the machines we measured (bounds
+// checks on every typed-array read, small-integer tagging); compiled WebAssembly reads a byte for well under
+// one. The rules are exactly fast-host-scan.ts's (it documents the subset): this file only moves its
+// element() and startTag() loops here. Everything else (buffers, the prolog, host ids, digests, the
+// comparison with a reference scan) stays in TypeScript, which reads the few tags a host's id needs from the
+// list this check leaves (EVENTS).
+//
+// Memory (imported: the caller owns it): tables and scratch below BUFFER, the file's bytes from BUFFER on.
+// Positions given and returned are offsets from BUFFER, as in fast-host-scan.ts's buffer. The caller keeps a
+// 0 byte just after the data (a sentinel that ends every name, value and text loop).
+
+/** checkElement's results below 0: the element goes on past the data read; it is outside the subset. */
+const MORE: i32 = -1;
+const GIVE_UP: i32 = -2;
+
+const NAME_START: usize = 0;
+const NAME_CHAR: usize = 256;
+const SPECIAL: usize = 512;
+/** The open elements' names (start and end offsets), MAX_DEPTH of each. */
+const STACK_START: usize = 1024;
+const STACK_END: usize = STACK_START + 4 * 65;
+/** The current tag's attributes: a signature (length, first and last byte) and where each name starts. */
+const SIG: usize = 2048;
+const ATTR_START: usize = SIG + 4 * 64;
+/** Results besides the return value (i32 each): see OUT_* and fast-host-scan.ts. */
+export const OUT: usize = 3072;
+const OUT_CONTENT_START: usize = OUT;
+const OUT_HOST_END: usize = OUT + 4;
+const OUT_EVENTS: usize = OUT + 8;
+const OUT_NAME_END: usize = OUT + 12;
+/** The tags a host's id needs, in document order: kind, '<' and end offsets, 1 if self-closing. */
+export const EVENTS: usize = 4096;
+const MAX_EVENTS: i32 = 1024;
+// Static data (the names below) is placed at 32768 (scripts/build-wasm.ts: --memoryBase).
+export const BUFFER: usize = 65536;
+
+const MAX_DEPTH: i32 = 64;
+const MAX_ATTRIBUTES: i32 = 64;
+
+/** Event kinds (fast-host-scan.ts reads them). */
+const ADDRESS: i32 = 1;
+const TIMES: i32 = 2;
+const HOSTNAME: i32 = 3;
+const OSMATCH: i32 = 4;
+
+/** Whether &name; (its bytes between offsets) is a reference XML allows: the caller's own check. */
+@external('env', 'referenceAllowed')
+declare function referenceAllowed(start: i32, end: i32): i32;
+
+@inline function at(p: i32): u32 {
+  return <u32>load<u8>(BUFFER + <usize>p);
+}
+@inline function nameStart(c: u32): bool {
+  return load<u8>(NAME_START + <usize>c) != 0;
+}
+@inline function nameChar(c: u32): bool {
+  return load<u8>(NAME_CHAR + <usize>c) != 0;
+}
+@inline function special(c: u32): bool {
+  return load<u8>(SPECIAL + <usize>c) != 0;
+}
+@inline function isSpace(c: u32): bool {
+  return c == 32 || c == 10 || c == 9 || c == 13;
+}
+@inline function isControl(c: u32): bool {
+  return c < 0x20 && c != 9 && c != 10 && c != 13;
+}
+
+/** Fills the byte tables (once per instance, before anything else). */
+export function init(): void {
+  for (let c: u32 = 0; c < 256; c++) {
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+    store<u8>(NAME_START + <usize>c, letter || c == 95 || c == 58 ? 1 : 0);
+    store<u8>(NAME_CHAR + <usize>c, letter || (c >= 48 && c <= 58) || c == 45 || c == 46 || c == 95 ? 1 : 0);
+    store<u8>(SPECIAL + <usize>c, c < 0x20 || c == 0x22 || c == 0x27 || c == 0x3c || c == 0x26 ? 1 : 0);
+  }
+}
+
+const S_ADDRESS = memory.data<u8>([0x61, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73]);
+const S_TIMES = memory.data<u8>([0x74, 0x69, 0x6d, 0x65, 0x73]);
+const S_HOSTNAMES = memory.data<u8>([0x68, 0x6f, 0x73, 0x74, 0x6e, 0x61, 0x6d, 0x65, 0x73]);
+const S_OSMATCH = memory.data<u8>([0x6f, 0x73, 0x6d, 0x61, 0x74, 0x63, 0x68]);
+const S_OS = memory.data<u8>([0x6f, 0x73]);
+
+/** Whether the bytes [start, end) are the `length` bytes at `name` (a static string above). */
+function nameIs(start: i32, end: i32, name: usize, length: i32): bool {
+  if (end - start != length) return false;
+  for (let k = 0; k < length; k++) if (at(start + k) != <u32>load<u8>(name + <usize>k)) return false;
+  return true;
+}
+
+function sameBytes(s1: i32, e1: i32, s2: i32, e2: i32): bool {
+  if (e1 - s1 != e2 - s2) return false;
+  for (let k = 0; k < e1 - s1; k++) if (at(s1 + k) != at(s2 + k)) return false;
+  return true;
+}
+
+/** The position of `a` (then `b`, when not 0) at or after `from` and before `len`; -1 when not there. */
+function find2(a: u32, b: u32, from: i32, len: i32): i32 {
+  for (let p = from; p < len; p++) {
+    if (at(p) != a) continue;
+    if (b == 0) return p;
+    if (p + 1 < len && at(p + 1) == b) return p;
+  }
+  return -1;
+}
+
+/** '-->' at or after `from`, before `len`; -1 when not there. */
+function findCommentEnd(from: i32, len: i32): i32 {
+  for (let p = find2(0x2d, 0x2d, from, len); p >= 0; p = find2(0x2d, 0x2d, p + 1, len))
+    if (p + 2 < len && at(p + 2) == 0x3e) return p;
+  return -1;
+}
+
+/** The reference at `amp` ('&'): the position of its ';', MORE or GIVE_UP (as fast-host-scan.ts's). */
+function reference(amp: i32, len: i32): i32 {
+  let semi = amp + 1;
+  while (semi < len && at(semi) != 0x3b && semi - amp <= 12) semi++;
+  if (semi >= len) return MORE;
+  if (at(semi) != 0x3b || semi - amp > 12) return GIVE_UP;
+  if (!referenceAllowed(amp + 1, semi)) return GIVE_UP;
+  return semi;
+}
+
+/**
+ * The start tag at `lt`: checks it and its attributes; returns the position after its '>', MORE or GIVE_UP.
+ * Where its name ends is left at OUT_NAME_END.
+ */
+export function startTag(lt: i32, len: i32): i32 {
+  let p = lt + 1;
+  if (p >= len) return MORE;
+  if (!nameStart(at(p))) return GIVE_UP;
+  do p++;
+  while (nameChar(at(p)));
+  store<i32>(OUT_NAME_END, p);
+  let n = 0;
+  while (true) {
+    if (p >= len) return MORE;
+    let c = at(p);
+    let spaced = false;
+    while (isSpace(c)) {
+      spaced = true;
+      if (++p >= len) return MORE;
+      c = at(p);
+    }
+    if (c == 0x3e) return p + 1;
+    if (c == 0x2f) {
+      if (p + 1 >= len) return MORE;
+      return at(p + 1) == 0x3e ? p + 2 : GIVE_UP;
+    }
+    if (!spaced || !nameStart(c) || n == MAX_ATTRIBUTES) return GIVE_UP;
+    const as = p;
+    do p++;
+    while (nameChar(at(p)));
+    if (p >= len) return MORE;
+    const ae = p;
+    // No space around '=' (nmap writes none; the full reader takes it).
+    if (at(p) != 0x3d) return GIVE_UP;
+    const quote = at(p + 1);
+    if (quote != 0x22 && quote != 0x27) return p + 1 >= len ? MORE : GIVE_UP;
+    for (p += 2; ; p++) {
+      while (!special(at(p))) p++;
+      if (p >= len) return MORE;
+      const v = at(p);
+      if (v == quote) break;
+      if (v == 0x3c || isControl(v)) return GIVE_UP;
+      if (v == 0x26) {
+        const semi = reference(p, len);
+        if (semi < 0) return semi;
+        p = semi;
+      }
+    }
+    // A duplicate attribute is an error, left to the full reader: names are compared only when their length,
+    // first and last bytes agree (a tag's names rarely do).
+    const sig = ((ae - as) << 16) | (<i32>c << 8) | <i32>at(ae - 1);
+    for (let k = 0; k < n; k++) {
+      const other = load<i32>(ATTR_START + 4 * <usize>k);
+      if (load<i32>(SIG + 4 * <usize>k) == sig && sameBytes(other, other + (ae - as), as, ae)) return GIVE_UP;
+    }
+    store<i32>(SIG + 4 * <usize>n, sig);
+    store<i32>(ATTR_START + 4 * <usize>n, as);
+    n++;
+    p++;
+  }
+}
+
+/** Notes a tag a host's id needs (EVENTS); false when there are too many (the pass then gives up). */
+function note(kind: i32, lt: i32, end: i32, selfClosing: bool): bool {
+  const n = load<i32>(OUT_EVENTS);
+  if (n == MAX_EVENTS) return false;
+  const e = EVENTS + 16 * <usize>n;
+  store<i32>(e, kind);
+  store<i32>(e + 4, lt);
+  store<i32>(e + 8, end);
+  store<i32>(e + 12, selfClosing ? 1 : 0);
+  store<i32>(OUT_EVENTS, n + 1);
+  return true;
+}
+
+/**
+ * Checks the element (or comment or instruction) at `lt` and returns the position after it, MORE or
+ * GIVE_UP. In a host (`host` != 0), notes the tags its id needs (EVENTS: its <address> and <hostname> tags,
+ * its first <times>, its <osmatch> tags in an <os>), where its content starts and where its end tag starts.
+ */
+export function checkElement(lt: i32, len: i32, host: i32): i32 {
+  if (at(lt + 1) == 0x21 || at(lt + 1) == 0x3f) {
+    if (host) return GIVE_UP;
+    // A comment or instruction between hosts: the full reader checks it.
+    if (at(lt + 1) == 0x21) {
+      if (at(lt + 2) != 0x2d || at(lt + 3) != 0x2d) return GIVE_UP;
+      const end = findCommentEnd(lt + 2, len);
+      return end < 0 ? MORE : end + 3;
+    }
+    const end = find2(0x3f, 0x3e, lt + 2, len);
+    return end < 0 ? MORE : end + 2;
+  }
+  store<i32>(OUT_EVENTS, 0);
+  let timesSeen = false;
+  let depth = 0;
+  let p = lt;
+  while (true) {
+    // At a '<'.
+    if (p + 1 >= len) return MORE;
+    const c1 = at(p + 1);
+    if (c1 == 0x2f) {
+      let q = p + 2;
+      const ns = q;
+      while (q < len && nameChar(at(q))) q++;
+      const ne = q;
+      while (q < len && isSpace(at(q))) q++;
+      if (q >= len) return MORE;
+      if (at(q) != 0x3e || depth == 0) return GIVE_UP;
+      const d = depth - 1;
+      const os = load<i32>(STACK_START + 4 * <usize>d);
+      if (!sameBytes(os, load<i32>(STACK_END + 4 * <usize>d), ns, ne)) return GIVE_UP;
+      depth = d;
+      if (depth == 0) {
+        if (host) store<i32>(OUT_HOST_END, p);
+        return q + 1;
+      }
+      p = q + 1;
+    } else if (c1 == 0x21 || c1 == 0x3f) {
+      // A comment or instruction inside a host is the full reader's job; elsewhere (nmap writes one in
+      // <runstats>) only its end is found here: the full reader checks it in the rest.
+      if (host) return GIVE_UP;
+      let close: i32;
+      if (c1 == 0x21) {
+        if (at(p + 2) != 0x2d || at(p + 3) != 0x2d) return GIVE_UP;
+        close = findCommentEnd(p + 2, len);
+        if (close < 0) return MORE;
+        p = close + 3;
+      } else {
+        close = find2(0x3f, 0x3e, p + 2, len);
+        if (close < 0) return MORE;
+        p = close + 2;
+      }
+    } else {
+      const end = startTag(p, len);
+      if (end < 0) return end;
+      const ns = p + 1;
+      const ne = load<i32>(OUT_NAME_END);
+      const selfClosing = at(end - 2) == 0x2f;
+      if (host && depth > 0) {
+        let kind = 0;
+        if (depth == 1) {
+          if (nameIs(ns, ne, S_ADDRESS, 7)) kind = ADDRESS;
+          else if (!timesSeen && nameIs(ns, ne, S_TIMES, 5)) {
+            kind = TIMES;
+            timesSeen = true;
+          }
+        } else {
+          const ps = load<i32>(STACK_START + 4 * <usize>(depth - 1));
+          const pe = load<i32>(STACK_END + 4 * <usize>(depth - 1));
+          if (nameIs(ns, ne, S_HOSTNAMES, 8) && nameIs(ps, pe, S_HOSTNAMES, 9)) kind = HOSTNAME;
+          else if (nameIs(ns, ne, S_OSMATCH, 7) && nameIs(ps, pe, S_OS, 2)) kind = OSMATCH;
+        }
+        if (kind && !note(kind, p, end, selfClosing)) return GIVE_UP;
+      }
+      if (!selfClosing) {
+        if (depth >= MAX_DEPTH) return GIVE_UP;
+        store<i32>(STACK_START + 4 * <usize>depth, ns);
+        store<i32>(STACK_END + 4 * <usize>depth, ne);
+        depth++;
+      } else if (depth == 0) {
+        return host ? GIVE_UP : end; // <host/> is left to the full reader
+      }
+      if (p == lt) store<i32>(OUT_CONTENT_START, end);
+      p = end;
+    }
+    // Text up to the next '<'.
+    for (;;) {
+      while (!special(at(p))) p++;
+      if (p >= len) return MORE;
+      const c = at(p);
+      if (c == 0x3c) break;
+      if (isControl(c)) return GIVE_UP;
+      if (c == 0x26) {
+        const semi = reference(p, len);
+        if (semi < 0) return semi;
+        p = semi;
+      }
+      p++;
+    }
+  }
+}
