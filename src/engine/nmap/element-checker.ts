@@ -16,14 +16,25 @@ export const TIMES_TAG = 2;
 export const HOSTNAME_TAG = 3;
 export const OSMATCH_TAG = 4;
 
+/** What attribute() gives (the rows of ATTR_START in element-check.as.ts). */
+export const NAME_START = 0;
+export const NAME_END = 1;
+export const VALUE_START = 2;
+export const VALUE_END = 3;
+/** 1 when the value holds no reference, tab or line end (which the full reader rewrites). */
+export const PLAIN = 4;
+type AttributeField =
+  typeof NAME_START | typeof NAME_END | typeof VALUE_START | typeof VALUE_END | typeof PLAIN;
+
 interface Exports {
   memory: WebAssembly.Memory;
   BUFFER: WebAssembly.Global;
   OUT: WebAssembly.Global;
   EVENTS: WebAssembly.Global;
+  ATTR_START: WebAssembly.Global;
   init(): void;
   checkElement(lt: number, len: number, host: number): number;
-  startTag(lt: number, len: number): number;
+  startTag(lt: number, len: number, keep: number): number;
 }
 
 /** Compiled once per thread, on first use (a few kB: well under a millisecond). */
@@ -37,6 +48,7 @@ export class ElementChecker {
   private readonly base: number;
   private readonly outAt: number;
   private readonly eventsAt: number;
+  private readonly attributesAt: number;
   private words: Int32Array;
 
   constructor(capacity: number) {
@@ -54,6 +66,7 @@ export class ElementChecker {
     this.base = this.exports.BUFFER.value as number;
     this.outAt = (this.exports.OUT.value as number) >> 2;
     this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
+    this.attributesAt = (this.exports.ATTR_START.value as number) >> 2;
     this.buf = this.words = undefined as never;
     this.resize(capacity);
     this.exports.init();
@@ -72,6 +85,27 @@ export class ElementChecker {
   /** The element at buf[lt]: the position after it, MORE or GIVE_UP (see element-check.as.ts). */
   checkElement(lt: number, len: number, host: boolean): number {
     return this.exports.checkElement(lt, len, host ? 1 : 0);
+  }
+
+  /**
+   * The start tag at buf[lt]: the position after it, MORE or GIVE_UP. Then nameEnd and attributes tell
+   * where its name ends and how many attributes it has; with `keep`, attribute(i, field) where each is.
+   */
+  startTag(lt: number, len: number, keep: boolean): number {
+    return this.exports.startTag(lt, len, keep ? 1 : 0);
+  }
+
+  get nameEnd(): number {
+    return this.words[this.outAt + 3]!;
+  }
+
+  get attributes(): number {
+    return this.words[this.outAt + 4]!;
+  }
+
+  /** Attribute i of the last tag startTag kept: where its name starts and ends, where its value starts and ends, whether it is plain. */
+  attribute(i: number, field: AttributeField): number {
+    return this.words[this.attributesAt + 64 * field + i]!;
   }
 
   /** Where the content of the element checkElement last checked starts. */

@@ -21,10 +21,14 @@ import {
   ElementChecker,
   GIVE_UP,
   HOSTNAME_TAG,
+  NAME_END,
+  NAME_START,
   OSMATCH_TAG,
+  PLAIN,
   TIMES_TAG,
+  VALUE_END,
+  VALUE_START,
 } from './element-checker.ts';
-import { referencedCharacter } from './xml-tokenizer.ts';
 
 /** What a fast pass gives: the same as ScanFile.digest. */
 export interface FastDigest {
@@ -89,25 +93,9 @@ const READ = 1 << 20;
 /** An element larger than this is left to the full reader (nmap's hosts are a few kB). */
 const MAX_ELEMENT = 16 << 20;
 
-// Byte classes.
-const NAME_START = new Uint8Array(256);
-const NAME_CHAR = new Uint8Array(256);
-for (let c = 0; c < 128; c++) {
-  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-  NAME_START[c] = letter || c === 95 || c === 58 ? 1 : 0;
-  NAME_CHAR[c] = letter || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95 ? 1 : 0;
-}
-
-/**
- * What ends a stretch of a value or text: quotes, '<', '&', and every byte below 0x20 (tab, LF and CR, which
- * the full reader rewrites in values; the others, which XML forbids, make the pass give up). Every byte of a
- * host is seen by one of these loops or by a name, space or markup check, so no separate pass looks for
- * control characters.
- */
-const SPECIAL = new Uint8Array(256);
-for (const c of [0x22, 0x27, 0x3c, 0x26]) SPECIAL[c] = 1;
-for (let c = 0; c < 0x20; c++) SPECIAL[c] = 1;
-const isControl = (c: number) => c < 0x20 && c !== 9 && c !== 10 && c !== 13;
+/** A byte a name may hold after its first (as the check's table has it). */
+const isNameByte = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95;
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
 
@@ -197,15 +185,6 @@ class Pass {
   private lastSameHere = -1;
   private lastSameThere = -1;
 
-  // The current tag's attributes (names and values as offsets into buf).
-  private attrCount = 0;
-  private readonly attrNameStart = new Int32Array(64);
-  private readonly attrNameEnd = new Int32Array(64);
-  private readonly attrValueStart = new Int32Array(64);
-  private readonly attrValueEnd = new Int32Array(64);
-  /** Whether the value holds a reference or a tab/CR/LF (which the full reader rewrites). */
-  private readonly attrPlain = new Uint8Array(64);
-
   // The current host.
   private addresses: Address[] = [];
   private hostnames: { name: string; type: string | undefined }[] = [];
@@ -259,7 +238,7 @@ class Pass {
         break;
       }
       let end: number;
-      const isHost = nameIs(b, lt + 1, lt + 5, HOST) && !NAME_CHAR[b[lt + 5]!];
+      const isHost = nameIs(b, lt + 1, lt + 5, HOST) && !isNameByte(b[lt + 5]!);
       if (isHost && reference) {
         end = this.sameAsReference(reference, lt);
         if (end > 0) {
@@ -387,8 +366,8 @@ class Pass {
       this.len += n;
     }
     if (this.ascii && !isAscii(this.buf.subarray(from, this.len))) this.ascii = false;
-    // A sentinel after the data: 0 ends every name, value and text loop (as a control character it is in
-    // SPECIAL and in no name), so those loops need no bounds check; each checks p >= len after it stops.
+    // A sentinel after the data: 0 ends every name, value and text loop of the check (as a control character
+    // it ends a value or text, and is in no name), so those loops need no bounds check.
     this.buf[this.len] = 0;
     this.view = this.buf.subarray(0, this.len);
   }
@@ -485,95 +464,18 @@ class Pass {
   private hostEnd = 0;
 
   /**
-   * The start tag at buf[lt]: checks it, reads its attributes, returns the position after its '>' (or -1 when
-   * it goes on past what was read).
+   * The start tag at buf[lt], checked (ElementChecker): the position after its '>', or -1 when it goes on past
+   * what was read. With `keepValues`, its attributes are readable through attr().
    */
   private startTag(lt: number, keepValues = false): number {
-    const b = this.buf;
-    const len = this.len;
-    let p = lt + 1;
-    if (p >= len) return -1;
-    if (!NAME_START[b[p]!]) throw giveUp;
-    while (NAME_CHAR[b[++p]!]) {
-      /* the name */
-    }
-    this.nameEnd = p;
-    const sig = this.attrSig;
-    let n = 0;
-    for (;;) {
-      if (p >= len) return -1;
-      let c = b[p]!;
-      let spaced = false;
-      while (c === 32 || c === 10 || c === 9 || c === 13) {
-        spaced = true;
-        if (++p >= len) return -1;
-        c = b[p]!;
-      }
-      if (c === 0x3e) {
-        this.attrCount = n;
-        return p + 1;
-      }
-      if (c === 0x2f) {
-        if (p + 1 >= len) return -1;
-        if (b[p + 1] !== 0x3e) throw giveUp;
-        this.attrCount = n;
-        return p + 2;
-      }
-      if (!spaced || !NAME_START[c] || n === 64) throw giveUp;
-      const as = p;
-      while (NAME_CHAR[b[++p]!]) {
-        /* the name */
-      }
-      if (p >= len) return -1;
-      const ae = p;
-      // No space around '=' (nmap writes none; the full reader takes it).
-      if (b[p] !== 0x3d) throw giveUp;
-      const quote = b[p + 1];
-      if (quote !== 0x22 && quote !== 0x27) {
-        if (p + 1 >= len) return -1;
-        throw giveUp;
-      }
-      const vs = p + 2;
-      // The value: one table look-up a byte up to the next quote, '<', '&' or control character (values are
-      // short: a loop beats a native indexOf call here).
-      let plain = 1;
-      for (p = vs; ; p++) {
-        while (SPECIAL[b[p]!] === 0) p++;
-        if (p >= len) return -1;
-        const v = b[p]!;
-        if (v === quote) break;
-        if (v === 0x3c || (v < 0x20 && isControl(v))) throw giveUp;
-        plain = 0;
-        if (v === 0x26) {
-          const semi = reference(b, p, len);
-          if (semi < 0) return -1;
-          p = semi;
-        }
-      }
-      // A duplicate attribute is an error, left to the full reader: names are compared only when their
-      // length, first and last bytes agree (a tag's names rarely do).
-      const s = ((ae - as) << 16) | (c << 8) | b[ae - 1]!;
-      for (let k = 0; k < n; k++) {
-        const other = this.attrNameStart[k]!;
-        if (sig[k] === s && sameBytes(b, other, other + (ae - as), as, ae)) throw giveUp;
-      }
-      sig[n] = s;
-      this.attrNameStart[n] = as;
-      // The values only for the few tags whose attributes are read (see hostTag).
-      if (keepValues) {
-        this.attrNameEnd[n] = ae;
-        this.attrValueStart[n] = vs;
-        this.attrValueEnd[n] = p;
-        this.attrPlain[n] = plain;
-      }
-      n++;
-      p++;
-    }
+    const end = this.checker.startTag(lt, this.len, keepValues);
+    if (end === GIVE_UP) throw giveUp;
+    this.nameEnd = this.checker.nameEnd;
+    return end;
   }
 
   /** Where the name of the tag startTag last read ends. */
   private nameEnd = 0;
-  private readonly attrSig = new Int32Array(64);
 
   /**
    * Notes what a host's id and digest need from a tag the check found in it (ElementChecker's events), as
@@ -595,18 +497,22 @@ class Pass {
     if (kind === ADDRESS_TAG) this.address();
     else if (kind === HOSTNAME_TAG) this.hostname();
     else
-      for (let i = 0; i < this.attrCount; i++)
-        if (nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, NAME)) this.hostOsMatch = true;
+      for (let i = 0; i < this.checker.attributes; i++) if (this.attrNameIs(i, NAME)) this.hostOsMatch = true;
+  }
+
+  private attrNameIs(i: number, name: Uint8Array): boolean {
+    return nameIs(this.buf, this.checker.attribute(i, NAME_START), this.checker.attribute(i, NAME_END), name);
   }
 
   private attr(name: Uint8Array, usual?: readonly [Uint8Array, string][]): string | undefined {
     const b = this.buf;
-    for (let i = 0; i < this.attrCount; i++) {
-      if (!nameIs(b, this.attrNameStart[i]!, this.attrNameEnd[i]!, name)) continue;
-      const s = this.attrValueStart[i]!;
-      const e = this.attrValueEnd[i]!;
+    const checker = this.checker;
+    for (let i = 0; i < checker.attributes; i++) {
+      if (!this.attrNameIs(i, name)) continue;
+      const s = checker.attribute(i, VALUE_START);
+      const e = checker.attribute(i, VALUE_END);
       // References and line ends (which the full reader rewrites) in an id are rare: left to it.
-      if (!this.attrPlain[i]) throw giveUp;
+      if (!checker.attribute(i, PLAIN)) throw giveUp;
       // A usual value ('ipv4', 'PTR') is one shared string, not a new one per host.
       if (usual) for (const [bytes, value] of usual) if (nameIs(b, s, e, bytes)) return value;
       let ascii = true;
@@ -684,27 +590,7 @@ function isBlank(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
-  if (e1 - s1 !== e2 - s2) return false;
-  for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
-  return true;
-}
-
 function startsWith(b: Buffer, s: string, at: number): boolean {
   for (let k = 0; k < s.length; k++) if (b[at + k] !== s.charCodeAt(k)) return false;
   return true;
-}
-
-/**
- * The reference at b[amp] ('&'), checked as the full reader checks it: returns the position of its ';',
- * -1 when it goes on past `len`; anything the full reader would refuse is left to it.
- */
-function reference(b: Buffer, amp: number, len: number): number {
-  let semi = amp + 1;
-  while (semi < len && b[semi] !== 0x3b && semi - amp <= 12) semi++;
-  if (semi >= len) return -1;
-  if (b[semi] !== 0x3b || semi - amp > 12) throw giveUp;
-  // As the full reader decodes it (latin1: a name past ASCII is refused either way).
-  if (referencedCharacter(b.toString('latin1', amp + 1, semi)) === undefined) throw giveUp;
-  return semi;
 }

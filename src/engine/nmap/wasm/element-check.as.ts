@@ -22,15 +22,24 @@ const SPECIAL: usize = 512;
 /** The open elements' names (start and end offsets), MAX_DEPTH of each. */
 const STACK_START: usize = 1024;
 const STACK_END: usize = STACK_START + 4 * 65;
-/** The current tag's attributes: a signature (length, first and last byte) and where each name starts. */
+/**
+ * The current tag's attributes, 64 of each (i32): a signature (length, first and last byte), where each name
+ * starts; with startTag's `keep`, also where each name ends, where its value starts and ends, and 1 if the
+ * value is plain (no reference, tab or line end, which the full reader rewrites).
+ */
 const SIG: usize = 2048;
-const ATTR_START: usize = SIG + 4 * 64;
-/** Results besides the return value (i32 each): see OUT_* and fast-host-scan.ts. */
-export const OUT: usize = 3072;
+export const ATTR_START: usize = SIG + 256;
+const ATTR_NAME_END: usize = ATTR_START + 256;
+const VALUE_START: usize = ATTR_START + 512;
+const VALUE_END: usize = ATTR_START + 768;
+const PLAIN: usize = ATTR_START + 1024;
+/** Results besides the return value (i32 each): see OUT_* and element-checker.ts. */
+export const OUT: usize = 3584;
 const OUT_CONTENT_START: usize = OUT;
 const OUT_HOST_END: usize = OUT + 4;
 const OUT_EVENTS: usize = OUT + 8;
 const OUT_NAME_END: usize = OUT + 12;
+const OUT_ATTRIBUTES: usize = OUT + 16;
 /** The tags a host's id needs, in document order: kind, '<' and end offsets, 1 if self-closing. */
 export const EVENTS: usize = 4096;
 const MAX_EVENTS: i32 = 1024;
@@ -127,9 +136,10 @@ function reference(amp: i32, len: i32): i32 {
 
 /**
  * The start tag at `lt`: checks it and its attributes; returns the position after its '>', MORE or GIVE_UP.
- * Where its name ends is left at OUT_NAME_END.
+ * Where its name ends is left at OUT_NAME_END, how many attributes it has at OUT_ATTRIBUTES; with `keep`,
+ * where they are (ATTR_START...).
  */
-export function startTag(lt: i32, len: i32): i32 {
+export function startTag(lt: i32, len: i32, keep: i32): i32 {
   let p = lt + 1;
   if (p >= len) return MORE;
   if (!nameStart(at(p))) return GIVE_UP;
@@ -146,9 +156,13 @@ export function startTag(lt: i32, len: i32): i32 {
       if (++p >= len) return MORE;
       c = at(p);
     }
-    if (c == 0x3e) return p + 1;
+    if (c == 0x3e) {
+      store<i32>(OUT_ATTRIBUTES, n);
+      return p + 1;
+    }
     if (c == 0x2f) {
       if (p + 1 >= len) return MORE;
+      store<i32>(OUT_ATTRIBUTES, n);
       return at(p + 1) == 0x3e ? p + 2 : GIVE_UP;
     }
     if (!spaced || !nameStart(c) || n == MAX_ATTRIBUTES) return GIVE_UP;
@@ -161,12 +175,15 @@ export function startTag(lt: i32, len: i32): i32 {
     if (at(p) != 0x3d) return GIVE_UP;
     const quote = at(p + 1);
     if (quote != 0x22 && quote != 0x27) return p + 1 >= len ? MORE : GIVE_UP;
-    for (p += 2; ; p++) {
+    const vs = p + 2;
+    let plain = 1;
+    for (p = vs; ; p++) {
       while (!special(at(p))) p++;
       if (p >= len) return MORE;
       const v = at(p);
       if (v == quote) break;
       if (v == 0x3c || isControl(v)) return GIVE_UP;
+      plain = 0;
       if (v == 0x26) {
         const semi = reference(p, len);
         if (semi < 0) return semi;
@@ -180,8 +197,15 @@ export function startTag(lt: i32, len: i32): i32 {
       const other = load<i32>(ATTR_START + 4 * <usize>k);
       if (load<i32>(SIG + 4 * <usize>k) == sig && sameBytes(other, other + (ae - as), as, ae)) return GIVE_UP;
     }
-    store<i32>(SIG + 4 * <usize>n, sig);
-    store<i32>(ATTR_START + 4 * <usize>n, as);
+    const k: usize = 4 * <usize>n;
+    store<i32>(SIG + k, sig);
+    store<i32>(ATTR_START + k, as);
+    if (keep) {
+      store<i32>(ATTR_NAME_END + k, ae);
+      store<i32>(VALUE_START + k, vs);
+      store<i32>(VALUE_END + k, p);
+      store<i32>(PLAIN + k, plain);
+    }
     n++;
     p++;
   }
@@ -258,7 +282,7 @@ export function checkElement(lt: i32, len: i32, host: i32): i32 {
         p = close + 2;
       }
     } else {
-      const end = startTag(p, len);
+      const end = startTag(p, len, 0);
       if (end < 0) return end;
       const ns = p + 1;
       const ne = load<i32>(OUT_NAME_END);
