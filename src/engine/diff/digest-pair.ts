@@ -273,6 +273,7 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     }
     let answer: PairDigestReply | undefined;
     try {
+      if (head) await warmWhileWaiting(reply, first, head);
       answer = await reply;
     } catch {
       answer = undefined; // the worker failed: this thread does its share
@@ -308,6 +309,30 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     secondFile.close();
   }
   return digests;
+}
+
+/** Hosts read at most by warmWhileWaiting: past a few thousand, V8 has compiled what they run. */
+const WARM_HOSTS = 4096;
+
+/**
+ * Waits for `reply`, reading this file's hosts in full meanwhile and throwing them away: the hosts of the pairs
+ * that differ are read next by the same code, which runs ~1.5x slower until V8 has optimized it (2,966 pairs of
+ * the bench's /16 pair: ~0.37 s cold, ~0.25 s warm). The thread would be idle otherwise, and the reply is taken
+ * within a few hosts' reading of its arrival.
+ */
+async function warmWhileWaiting(reply: Promise<unknown>, scan: ScanFile, part: DigestPart): Promise<void> {
+  let arrived = false;
+  const arrive = () => (arrived = true);
+  reply.then(arrive, arrive);
+  const hosts = Math.min(part.byteStarts.length, WARM_HOSTS);
+  for (let i = 0; i < hosts && !arrived; i++) {
+    try {
+      scan.readHost(part.byteStarts[i]!, part.byteEnds[i]!);
+    } catch {
+      return; // the file changed: the reading that counts says so
+    }
+    if (i % 8 === 7) await new Promise(setImmediate);
+  }
 }
 
 /**
