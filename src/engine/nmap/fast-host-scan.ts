@@ -6,6 +6,9 @@
 // what follows it) is a few kB: it goes, with the hosts cut out, through the full reader, which checks it
 // and reads the run from it.
 //
+// The check of each element (tags, attributes, references, nesting) is WebAssembly (wasm/element-check.as.ts,
+// through element-checker.ts), reading the bytes where this pass read them to: its memory holds the buffer.
+//
 // The pass only ever accepts: anything outside the subset, any error in the rest, a file that ends early,
 // and it gives up (returns null). The caller then reads the whole file with the full reader, which accepts
 // it or refuses it with its usual message. So a file accepted here is one the full reader accepts, with the
