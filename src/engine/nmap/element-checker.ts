@@ -21,10 +21,10 @@ export const NAME_START = 0;
 export const NAME_END = 1;
 export const VALUE_START = 2;
 export const VALUE_END = 3;
-/** 1 when the value holds no reference, tab or line end (which the full reader rewrites). */
-export const PLAIN = 4;
+/** 0 when the value holds no reference, tab, line end or other quote (element-check.as.ts: VALUE_*). */
+export const FLAGS = 4;
 type AttributeField =
-  typeof NAME_START | typeof NAME_END | typeof VALUE_START | typeof VALUE_END | typeof PLAIN;
+  typeof NAME_START | typeof NAME_END | typeof VALUE_START | typeof VALUE_END | typeof FLAGS;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -32,8 +32,9 @@ interface Exports {
   OUT: WebAssembly.Global;
   EVENTS: WebAssembly.Global;
   ATTR_START: WebAssembly.Global;
+  TOKENS: WebAssembly.Global;
   init(): void;
-  checkElement(lt: number, len: number, host: number): number;
+  checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
 }
 
@@ -49,7 +50,10 @@ export class ElementChecker {
   private readonly outAt: number;
   private readonly eventsAt: number;
   private readonly attributesAt: number;
-  private words: Int32Array;
+  /** Where the tokens start, in words of `words`. */
+  readonly tokensAt: number;
+  /** The module's memory as i32 words (a new view after it grows). */
+  words: Int32Array;
 
   constructor(capacity: number) {
     compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
@@ -67,6 +71,7 @@ export class ElementChecker {
     this.outAt = (this.exports.OUT.value as number) >> 2;
     this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
     this.attributesAt = (this.exports.ATTR_START.value as number) >> 2;
+    this.tokensAt = (this.exports.TOKENS.value as number) >> 2;
     this.buf = this.words = undefined as never;
     this.resize(capacity);
     this.exports.init();
@@ -82,9 +87,16 @@ export class ElementChecker {
     this.words = new Int32Array(this.memory.buffer);
   }
 
-  /** The element at buf[lt]: the position after it, MORE or GIVE_UP (see element-check.as.ts). */
-  checkElement(lt: number, len: number, host: boolean): number {
-    return this.exports.checkElement(lt, len, host ? 1 : 0);
+  /**
+   * The element at buf[lt]: the position after it, MORE or GIVE_UP (see element-check.as.ts). With `tokens`,
+   * its tokens are left in words from tokensAt on (tokenWords of them; CheckedHostReader reads them).
+   */
+  checkElement(lt: number, len: number, host: boolean, tokens = false): number {
+    return this.exports.checkElement(lt, len, host ? 1 : 0, tokens ? 1 : 0);
+  }
+
+  get tokenWords(): number {
+    return this.words[this.outAt + 5]!;
   }
 
   /**
@@ -103,7 +115,7 @@ export class ElementChecker {
     return this.words[this.outAt + 4]!;
   }
 
-  /** Attribute i of the last tag startTag kept: where its name starts and ends, where its value starts and ends, whether it is plain. */
+  /** Attribute i of the last tag startTag kept: where its name starts and ends, its value starts and ends, its flags. */
   attribute(i: number, field: AttributeField): number {
     return this.words[this.attributesAt + 64 * field + i]!;
   }

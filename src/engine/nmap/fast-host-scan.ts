@@ -22,12 +22,12 @@ import type { ReferenceHosts } from './reference-hosts.ts';
 import {
   ADDRESS_TAG,
   ElementChecker,
+  FLAGS,
   GIVE_UP,
   HOSTNAME_TAG,
   NAME_END,
   NAME_START,
   OSMATCH_TAG,
-  PLAIN,
   TIMES_TAG,
   VALUE_END,
   VALUE_START,
@@ -515,7 +515,7 @@ class Pass {
       const s = checker.attribute(i, VALUE_START);
       const e = checker.attribute(i, VALUE_END);
       // References and line ends (which the full reader rewrites) in an id are rare: left to it.
-      if (!checker.attribute(i, PLAIN)) throw giveUp;
+      if (checker.attribute(i, FLAGS) !== 0) throw giveUp;
       // A usual value ('ipv4', 'PTR') is one shared string, not a new one per host.
       if (usual) for (const [bytes, value] of usual) if (nameIs(b, s, e, bytes)) return value;
       let ascii = true;

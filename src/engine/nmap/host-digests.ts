@@ -93,7 +93,7 @@ export class ScanFile {
         this.hostReader = new NmapXmlParser({ source: this.file });
         this.hostReader.write(OPEN);
       }
-      this.hostReader.write(bytes);
+      if (!this.hostReader.readCheckedHost(bytes)) this.hostReader.write(bytes);
       hosts = this.hostReader.takeHosts();
     } catch {
       throw this.changed();

@@ -22,7 +22,15 @@ import type {
 } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { decimal, pythonInt } from './xml-numbers.ts';
-import { DEFAULT_MAX_TOKEN, NameTable, XmlError, XmlTokenizer, type XmlHandler } from './xml-tokenizer.ts';
+import { CheckedHostReader } from './checked-host-reader.ts';
+import {
+  DEFAULT_MAX_TOKEN,
+  NameTable,
+  XmlError,
+  XmlTokenizer,
+  type TagReader,
+  type XmlHandler,
+} from './xml-tokenizer.ts';
 
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN } from './xml-tokenizer.ts';
 
@@ -327,7 +335,7 @@ function isXmlSpace(byte: number): boolean {
 
 /** Builds the NmapRun from the tokenizer's events, with ndiff's rules for what counts. */
 class RunBuilder implements XmlHandler {
-  tok!: XmlTokenizer;
+  tok!: TagReader;
   readonly run: NmapRun = {
     scanner: undefined,
     args: undefined,
@@ -1183,7 +1191,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-function hasAttribute(t: XmlTokenizer, id: number): boolean {
+function hasAttribute(t: TagReader, id: number): boolean {
   for (let i = 0; i < t.attrCount; i++) if (t.attrId[i] === id) return true;
   return false;
 }
@@ -1206,6 +1214,7 @@ export class NmapXmlParser {
   private readonly source: string;
   private readonly builder: RunBuilder;
   private readonly tokenizer: XmlTokenizer;
+  private checkedReader: CheckedHostReader | undefined;
   /** Input not consumed yet (the start of a token that continues), as text or as bytes. */
   private pendingText = '';
   private pendingBytes: Buffer | null = null;
@@ -1369,6 +1378,20 @@ export class NmapXmlParser {
   }
 
   /** The hosts read since the last call, taken out of the run (for a parser fed one host at a time). */
+  /**
+   * Reads one host element (its bytes alone, after OPEN was written) for takeHosts(), its tokens found by the
+   * WebAssembly check (checked-host-reader.ts); false when the check does not accept it: write() it then.
+   */
+  readCheckedHost(bytes: Buffer): boolean {
+    this.checkedReader ??= new CheckedHostReader(this.builder, ELEMENTS, ATTRIBUTES, E_NMAPRUN);
+    this.builder.tok = this.checkedReader;
+    try {
+      return this.checkedReader.read(bytes);
+    } finally {
+      this.builder.tok = this.tokenizer;
+    }
+  }
+
   takeHosts(): Host[] {
     const hosts = this.builder.run.hosts;
     this.builder.run.hosts = [];

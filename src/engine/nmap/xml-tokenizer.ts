@@ -36,6 +36,35 @@ export interface XmlHandler {
   text(text: string): void;
 }
 
+/**
+ * What a handler reads of the tag being reported: XmlTokenizer's, and CheckedHostReader's for a host the
+ * WebAssembly check accepted (checked-host-reader.ts).
+ */
+export interface TagReader {
+  /** Number of open elements (during startElement/endElement: the parent's depth). */
+  depth: number;
+  /** Set by the handler to receive character data. */
+  captureText: boolean;
+  /** Attributes of the current start tag: count, ids (0 = unknown name). */
+  attrCount: number;
+  attrId: Int32Array;
+  /** Where the tag being reported starts and ends (in what this reader was given). */
+  tagStart: number;
+  tagEnd: number;
+  /** The id of the element enclosing the one being reported (0 at the root or for unknown names). */
+  parentId(): number;
+  /** The name of the element being started (for messages). */
+  currentName(): string;
+  /** An attribute's value, decoded and normalized as expat does. */
+  value(i: number): string;
+  /** Whether attribute i's value is exactly `s` (compared in place, without making a string). */
+  valueIs(i: number, s: string): boolean;
+  /** An attribute that is a plain run of ASCII digits, read without a string; NaN for anything else. */
+  digits(i: number): number;
+  /** Throws an XmlError at the start of the tag being reported. */
+  failAtTag(message: string): never;
+}
+
 /** Maps names to small integer ids by hash, so the hot path never makes a string for a name. */
 export class NameTable {
   private readonly size: number;
@@ -112,7 +141,7 @@ export interface TokenizerOptions {
   maxDepth?: number;
 }
 
-export class XmlTokenizer {
+export class XmlTokenizer implements TagReader {
   /** Number of open elements (during startElement/endElement: the parent's depth). */
   depth = 0;
   /** Set by the handler to receive character data. */

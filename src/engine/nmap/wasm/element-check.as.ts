@@ -24,15 +24,15 @@ const STACK_START: usize = 1024;
 const STACK_END: usize = STACK_START + 4 * 65;
 /**
  * The current tag's attributes, 64 of each (i32): a signature (length, first and last byte), where each name
- * starts; with startTag's `keep`, also where each name ends, where its value starts and ends, and 1 if the
- * value is plain (no reference, tab or line end, which the full reader rewrites).
+ * starts; with startTag's `keep`, also where each name ends, where its value starts and ends, and its flags:
+ * VALUE_REFERENCE, VALUE_LINE_SPACE (a tab, CR or LF, which the full reader rewrites), VALUE_OTHER_QUOTE.
  */
 const SIG: usize = 2048;
 export const ATTR_START: usize = SIG + 256;
 const ATTR_NAME_END: usize = ATTR_START + 256;
 const VALUE_START: usize = ATTR_START + 512;
 const VALUE_END: usize = ATTR_START + 768;
-const PLAIN: usize = ATTR_START + 1024;
+const FLAGS: usize = ATTR_START + 1024;
 /** Results besides the return value (i32 each): see OUT_* and element-checker.ts. */
 export const OUT: usize = 3584;
 const OUT_CONTENT_START: usize = OUT;
@@ -40,11 +40,32 @@ const OUT_HOST_END: usize = OUT + 4;
 const OUT_EVENTS: usize = OUT + 8;
 const OUT_NAME_END: usize = OUT + 12;
 const OUT_ATTRIBUTES: usize = OUT + 16;
+const OUT_TOKENS: usize = OUT + 20;
 /** The tags a host's id needs, in document order: kind, '<' and end offsets, 1 if self-closing. */
 export const EVENTS: usize = 4096;
 const MAX_EVENTS: i32 = 1024;
 // Static data (the names below) is placed at 32768 (scripts/build-wasm.ts: --memoryBase).
-export const BUFFER: usize = 65536;
+/**
+ * With checkElement's `tokens`, the element's tokens (i32 words, in document order), for a reader that builds
+ * the host's model from them (element-checker.ts: HostTokens):
+ *   START_TOKEN, '<', end, name start, name end, name hash, self-closing (1/0), n, and n times: name start,
+ *     name end, name hash, value start, value end, flags (VALUE_REFERENCE | VALUE_LINE_SPACE)
+ *   END_TOKEN, '<', end
+ *   TEXT_TOKEN, start, end, flags (TEXT_REFERENCE | TEXT_CR); only text that is not empty
+ * A name's hash is the full reader's (xml-tokenizer.ts NameTable): h = h * 31 + byte, from 0.
+ */
+export const TOKENS: usize = 65536;
+const TOKEN_WORDS: i32 = 65536;
+export const BUFFER: usize = TOKENS + 4 * <usize>TOKEN_WORDS;
+
+const VALUE_REFERENCE: i32 = 1;
+const VALUE_LINE_SPACE: i32 = 2;
+const VALUE_OTHER_QUOTE: i32 = 4;
+const START_TOKEN: i32 = 1;
+const END_TOKEN: i32 = 2;
+const TEXT_TOKEN: i32 = 3;
+const TEXT_REFERENCE: i32 = 1;
+const TEXT_CR: i32 = 2;
 
 const MAX_DEPTH: i32 = 64;
 const MAX_ATTRIBUTES: i32 = 64;
@@ -176,14 +197,14 @@ export function startTag(lt: i32, len: i32, keep: i32): i32 {
     const quote = at(p + 1);
     if (quote != 0x22 && quote != 0x27) return p + 1 >= len ? MORE : GIVE_UP;
     const vs = p + 2;
-    let plain = 1;
+    let flags = 0;
     for (p = vs; ; p++) {
       while (!special(at(p))) p++;
       if (p >= len) return MORE;
       const v = at(p);
       if (v == quote) break;
       if (v == 0x3c || isControl(v)) return GIVE_UP;
-      plain = 0;
+      flags |= v == 0x26 ? VALUE_REFERENCE : v < 0x20 ? VALUE_LINE_SPACE : VALUE_OTHER_QUOTE;
       if (v == 0x26) {
         const semi = reference(p, len);
         if (semi < 0) return semi;
@@ -204,10 +225,49 @@ export function startTag(lt: i32, len: i32, keep: i32): i32 {
       store<i32>(ATTR_NAME_END + k, ae);
       store<i32>(VALUE_START + k, vs);
       store<i32>(VALUE_END + k, p);
-      store<i32>(PLAIN + k, plain);
+      store<i32>(FLAGS + k, flags);
     }
     n++;
     p++;
+  }
+}
+
+/** Words of TOKENS written by the current checkElement; past TOKEN_WORDS, it gives up. */
+let tokenCount: i32 = 0;
+
+@inline function token(word: i32): void {
+  if (tokenCount < TOKEN_WORDS) store<i32>(TOKENS + 4 * <usize>tokenCount, word);
+  tokenCount++;
+}
+
+/** The full reader's hash of the name in [start, end). */
+function hashOf(start: i32, end: i32): i32 {
+  let h: i32 = 0;
+  for (let p = start; p < end; p++) h = h * 31 + <i32>at(p);
+  return h;
+}
+
+/** The start tag startTag(keep) just read, as a START_TOKEN. */
+function startToken(lt: i32, end: i32, ns: i32, ne: i32, selfClosing: bool): void {
+  const n = load<i32>(OUT_ATTRIBUTES);
+  token(START_TOKEN);
+  token(lt);
+  token(end);
+  token(ns);
+  token(ne);
+  token(hashOf(ns, ne));
+  token(selfClosing ? 1 : 0);
+  token(n);
+  for (let i = 0; i < n; i++) {
+    const k: usize = 4 * <usize>i;
+    const as = load<i32>(ATTR_START + k);
+    const ae = load<i32>(ATTR_NAME_END + k);
+    token(as);
+    token(ae);
+    token(hashOf(as, ae));
+    token(load<i32>(VALUE_START + k));
+    token(load<i32>(VALUE_END + k));
+    token(load<i32>(FLAGS + k) & (VALUE_REFERENCE | VALUE_LINE_SPACE));
   }
 }
 
@@ -229,7 +289,14 @@ function note(kind: i32, lt: i32, end: i32, selfClosing: bool): bool {
  * GIVE_UP. In a host (`host` != 0), notes the tags its id needs (EVENTS: its <address> and <hostname> tags,
  * its first <times>, its <osmatch> tags in an <os>), where its content starts and where its end tag starts.
  */
-export function checkElement(lt: i32, len: i32, host: i32): i32 {
+export function checkElement(lt: i32, len: i32, host: i32, tokens: i32): i32 {
+  tokenCount = 0;
+  const end = checkElementAt(lt, len, host, tokens);
+  store<i32>(OUT_TOKENS, tokenCount);
+  return end >= 0 && tokenCount > TOKEN_WORDS ? GIVE_UP : end;
+}
+
+function checkElementAt(lt: i32, len: i32, host: i32, tokens: i32): i32 {
   if (at(lt + 1) == 0x21 || at(lt + 1) == 0x3f) {
     if (host) return GIVE_UP;
     // A comment or instruction between hosts: the full reader checks it.
@@ -260,6 +327,11 @@ export function checkElement(lt: i32, len: i32, host: i32): i32 {
       const d = depth - 1;
       const os = load<i32>(STACK_START + 4 * <usize>d);
       if (!sameBytes(os, load<i32>(STACK_END + 4 * <usize>d), ns, ne)) return GIVE_UP;
+      if (tokens) {
+        token(END_TOKEN);
+        token(p);
+        token(q + 1);
+      }
       depth = d;
       if (depth == 0) {
         if (host) store<i32>(OUT_HOST_END, p);
@@ -282,11 +354,12 @@ export function checkElement(lt: i32, len: i32, host: i32): i32 {
         p = close + 2;
       }
     } else {
-      const end = startTag(p, len, 0);
+      const end = startTag(p, len, tokens);
       if (end < 0) return end;
       const ns = p + 1;
       const ne = load<i32>(OUT_NAME_END);
       const selfClosing = at(end - 2) == 0x2f;
+      if (tokens) startToken(p, end, ns, ne, selfClosing);
       if (host && depth > 0) {
         let kind = 0;
         if (depth == 1) {
@@ -315,6 +388,8 @@ export function checkElement(lt: i32, len: i32, host: i32): i32 {
       p = end;
     }
     // Text up to the next '<'.
+    const text = p;
+    let flags = 0;
     for (;;) {
       while (!special(at(p))) p++;
       if (p >= len) return MORE;
@@ -322,11 +397,18 @@ export function checkElement(lt: i32, len: i32, host: i32): i32 {
       if (c == 0x3c) break;
       if (isControl(c)) return GIVE_UP;
       if (c == 0x26) {
+        flags |= TEXT_REFERENCE;
         const semi = reference(p, len);
         if (semi < 0) return semi;
         p = semi;
-      }
+      } else if (c == 13) flags |= TEXT_CR;
       p++;
+    }
+    if (tokens && p > text) {
+      token(TEXT_TOKEN);
+      token(text);
+      token(p);
+      token(flags);
     }
   }
 }
