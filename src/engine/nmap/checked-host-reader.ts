@@ -78,8 +78,11 @@ export class CheckedHostReader implements TagReader {
   }
 
   private checkerFor(length: number): ElementChecker {
-    if (!this.checker) this.checker = new ElementChecker(Math.max(length, 1 << 16));
-    else if (this.checker.buf.length <= length) this.checker.resize(length * 2);
+    if (!this.checker) {
+      this.checker = new ElementChecker(Math.max(length, 1 << 16));
+      this.checker.addNames(0, this.elements.names);
+      this.checker.addNames(1, this.attributes.names);
+    } else if (this.checker.buf.length <= length) this.checker.resize(length * 2);
     return this.checker;
   }
 
@@ -92,26 +95,24 @@ export class CheckedHostReader implements TagReader {
     this.depth = 1;
     this.captureText = false;
     const end = checker.tokensAt + checker.tokenWords;
-    const text = this.text;
-    for (let k = checker.tokensAt; k < end; ) {
+    for (let k = checker.tokensAt; k < end;) {
       const kind = w[k]!;
       if (kind === START_TOKEN) {
         this.tagStart = w[k + 1]!;
         this.tagEnd = w[k + 2]!;
         this.nameStart = w[k + 3]!;
         this.nameEnd = w[k + 4]!;
-        const hash = w[k + 5]!;
+        const id = w[k + 5]!;
         const selfClosing = w[k + 6] === 1;
         const n = w[k + 7]!;
         k += 8;
-        for (let i = 0; i < n; i++, k += 6) {
-          this.attrId[i] = this.attributes.lookup(text, w[k]!, w[k + 1]!, w[k + 2]!);
-          this.valueStart[i] = w[k + 3]!;
-          this.valueEnd[i] = w[k + 4]!;
-          this.valueFlags[i] = w[k + 5]!;
+        for (let i = 0; i < n; i++, k += 4) {
+          this.attrId[i] = w[k]!;
+          this.valueStart[i] = w[k + 1]!;
+          this.valueEnd[i] = w[k + 2]!;
+          this.valueFlags[i] = w[k + 3]!;
         }
         this.attrCount = n;
-        const id = this.elements.lookup(text, this.nameStart, this.nameEnd, hash);
         handler.startElement(id);
         if (selfClosing) handler.endElement(id);
         else stack[this.depth++] = id;
@@ -142,7 +143,9 @@ export class CheckedHostReader implements TagReader {
 
   valueIs(i: number, s: string): boolean {
     const start = this.valueStart[i]!;
-    return this.valueFlags[i] === 0 && this.valueEnd[i]! - start === s.length && this.text.startsWith(s, start);
+    return (
+      this.valueFlags[i] === 0 && this.valueEnd[i]! - start === s.length && this.text.startsWith(s, start)
+    );
   }
 
   digits(i: number): number {

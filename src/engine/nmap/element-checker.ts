@@ -33,7 +33,9 @@ interface Exports {
   EVENTS: WebAssembly.Global;
   ATTR_START: WebAssembly.Global;
   TOKENS: WebAssembly.Global;
+  NAME_BYTES: WebAssembly.Global;
   init(): void;
+  addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
 }
@@ -75,6 +77,26 @@ export class ElementChecker {
     this.buf = this.words = undefined as never;
     this.resize(capacity);
     this.exports.init();
+  }
+
+  /** Where the next name's bytes go (addNames), from NAME_BYTES. */
+  private namesLength = 0;
+
+  /**
+   * Gives the check the full reader's names (its START_TOKENs then carry their ids): table 0 for elements, 1
+   * for attributes. Names past ASCII are left out (the check takes only ASCII names).
+   */
+  addNames(table: 0 | 1, names: readonly (string | undefined)[]): void {
+    const base = this.exports.NAME_BYTES.value as number;
+    const bytes = new Uint8Array(this.memory.buffer);
+    names.forEach((name, id) => {
+      if (name === undefined || !/^[\x21-\x7e]+$/.test(name)) return;
+      const at = this.namesLength;
+      bytes.set(Buffer.from(name, 'latin1'), base + at);
+      if (!this.exports.addName(table, id, at, name.length))
+        throw new Error('the reader has more names than the element check holds');
+      this.namesLength += name.length;
+    });
   }
 
   /** Makes room for `capacity` bytes (the bytes held so far stay where they are). */

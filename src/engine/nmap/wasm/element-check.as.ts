@@ -48,13 +48,23 @@ const MAX_EVENTS: i32 = 1024;
 /**
  * With checkElement's `tokens`, the element's tokens (i32 words, in document order), for a reader that builds
  * the host's model from them (element-checker.ts: HostTokens):
- *   START_TOKEN, '<', end, name start, name end, name hash, self-closing (1/0), n, and n times: name start,
- *     name end, name hash, value start, value end, flags (VALUE_REFERENCE | VALUE_LINE_SPACE)
+ *   START_TOKEN, '<', end, name start, name end, the name's id (0: not one of the reader's), self-closing (1/0),
+ *     n, and n times: the attribute name's id, value start, value end, flags (VALUE_REFERENCE |
+ *     VALUE_LINE_SPACE)
  *   END_TOKEN, '<', end
  *   TEXT_TOKEN, start, end, flags (TEXT_REFERENCE | TEXT_CR); only text that is not empty
- * A name's hash is the full reader's (xml-tokenizer.ts NameTable): h = h * 31 + byte, from 0.
+ * A name's id is the full reader's (xml-tokenizer.ts NameTable), found by the same hash: h = h * 31 + byte.
  */
 export const TOKENS: usize = 65536;
+/**
+ * The full reader's names (parse.ts ELEMENTS and ATTRIBUTES), for START_TOKEN's ids: two tables of NAME_SLOTS
+ * slots (hash, id, where the name's bytes are << 8 | their length), open addressing by hash; the names' bytes
+ * from NAME_BYTES on. Filled by addName, once per instance.
+ */
+const NAME_SLOTS: i32 = 256;
+const NAME_TABLES: usize = 20480;
+export const NAME_BYTES: usize = NAME_TABLES + 2 * 12 * <usize>NAME_SLOTS;
+const NAME_BYTES_END: usize = 32768;
 const TOKEN_WORDS: i32 = 65536;
 export const BUFFER: usize = TOKENS + 4 * <usize>TOKEN_WORDS;
 
@@ -240,11 +250,50 @@ let tokenCount: i32 = 0;
   tokenCount++;
 }
 
-/** The full reader's hash of the name in [start, end). */
-function hashOf(start: i32, end: i32): i32 {
+/** The full reader's hash of the name in [start, end) (of the file's bytes, or of NAME_BYTES with `base`). */
+function hashOf(start: i32, end: i32, base: usize = BUFFER): i32 {
   let h: i32 = 0;
-  for (let p = start; p < end; p++) h = h * 31 + <i32>at(p);
+  for (let p = start; p < end; p++) h = h * 31 + <i32>load<u8>(base + <usize>p);
   return h;
+}
+
+/**
+ * Adds name `id` to table 0 (elements) or 1 (attributes): its `length` bytes are at NAME_BYTES + `at` (the
+ * caller wrote them). False when the table or the bytes' space is full (the caller's names do not fit).
+ */
+export function addName(table: i32, id: i32, at: i32, length: i32): bool {
+  if (NAME_BYTES + <usize>(at + length) > NAME_BYTES_END || length > 255) return false;
+  const slots = NAME_TABLES + 12 * <usize>(table * NAME_SLOTS);
+  const h = hashOf(at, at + length, NAME_BYTES);
+  for (let i = 0; i < NAME_SLOTS; i++) {
+    const slot = slots + 12 * <usize>((h + i) & (NAME_SLOTS - 1));
+    if (load<i32>(slot + 4) != 0) continue;
+    store<i32>(slot, h);
+    store<i32>(slot + 4, id);
+    store<i32>(slot + 8, (at << 8) | length);
+    return true;
+  }
+  return false;
+}
+
+/** The id of the name in the file's bytes [start, end) in table 0 or 1; 0 when it is not there. */
+function idOf(table: i32, start: i32, end: i32): i32 {
+  const slots = NAME_TABLES + 12 * <usize>(table * NAME_SLOTS);
+  const h = hashOf(start, end);
+  for (let i = 0; i < NAME_SLOTS; i++) {
+    const slot = slots + 12 * <usize>((h + i) & (NAME_SLOTS - 1));
+    const id = load<i32>(slot + 4);
+    if (id == 0) return 0;
+    if (load<i32>(slot) != h) continue;
+    const name = load<i32>(slot + 8);
+    const length = name & 255;
+    if (length != end - start) continue;
+    const bytes = NAME_BYTES + <usize>(name >> 8);
+    let k = 0;
+    while (k < length && <u32>load<u8>(bytes + <usize>k) == at(start + k)) k++;
+    if (k == length) return id;
+  }
+  return 0;
 }
 
 /** The start tag startTag(keep) just read, as a START_TOKEN. */
@@ -255,16 +304,12 @@ function startToken(lt: i32, end: i32, ns: i32, ne: i32, selfClosing: bool): voi
   token(end);
   token(ns);
   token(ne);
-  token(hashOf(ns, ne));
+  token(idOf(0, ns, ne));
   token(selfClosing ? 1 : 0);
   token(n);
   for (let i = 0; i < n; i++) {
     const k: usize = 4 * <usize>i;
-    const as = load<i32>(ATTR_START + k);
-    const ae = load<i32>(ATTR_NAME_END + k);
-    token(as);
-    token(ae);
-    token(hashOf(as, ae));
+    token(idOf(1, load<i32>(ATTR_START + k), load<i32>(ATTR_NAME_END + k)));
     token(load<i32>(VALUE_START + k));
     token(load<i32>(VALUE_END + k));
     token(load<i32>(FLAGS + k) & (VALUE_REFERENCE | VALUE_LINE_SPACE));
