@@ -1,5 +1,6 @@
-// The WebAssembly element check (wasm/element-check.as.ts) as fast-host-scan.ts uses it: one instance per
-// pass, its memory holding the pass's buffer, so the check reads the file's bytes where they were read to.
+// The WebAssembly element check (wasm/element-check.as.ts) as fast-host-scan.ts and checked-host-reader.ts
+// use it: one instance per pass (or reader), its memory holding the caller's buffer, so the check reads the
+// file's bytes where they were read to.
 import { Buffer } from 'node:buffer';
 import { referencedCharacter } from './xml-tokenizer.ts';
 import { WASM_BASE64 } from './wasm/element-check.wasm.ts';

@@ -1383,6 +1383,8 @@ export class NmapXmlParser {
    * WebAssembly check (checked-host-reader.ts); false when the check does not accept it: write() it then.
    */
   readCheckedHost(bytes: Buffer): boolean {
+    // Its tag positions are the host's own, not the file's: not for digests, which record them.
+    if (this.options.hostDigests) return false;
     this.checkedReader ??= new CheckedHostReader(this.builder, ELEMENTS, ATTRIBUTES, E_NMAPRUN);
     this.builder.tok = this.checkedReader;
     try {

@@ -1,5 +1,6 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.ts: the byte-level check of one element for
-// fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it).
+// fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it); and, for a
+// host read again, its tokens for checked-host-reader.ts (the check of the same bytes, leaving what it read).
 //
 // Why WebAssembly: measured on the bench's 62 MB /16 scan, this check takes 2.0-2.4 ns a byte (TurboFan)
 // against 5-7 for the same loops in JavaScript, whose typed-array reads are each bounds-checked. The rules
@@ -46,8 +47,8 @@ export const EVENTS: usize = 4096;
 const MAX_EVENTS: i32 = 1024;
 // Static data (the names below) is placed at 32768 (scripts/build-wasm.ts: --memoryBase).
 /**
- * With checkElement's `tokens`, the element's tokens (i32 words, in document order), for a reader that builds
- * the host's model from them (element-checker.ts: HostTokens):
+ * With checkElement's `tokens`, the element's tokens (i32 words, in document order), for the reader that
+ * builds the host's model from them (checked-host-reader.ts); past TOKEN_WORDS the check gives up:
  *   START_TOKEN, '<', end, name start, name end, the name's id (0: not one of the reader's), self-closing (1/0),
  *     n, and n times: the attribute name's id, value start, value end, flags (VALUE_REFERENCE |
  *     VALUE_LINE_SPACE)
@@ -65,6 +66,7 @@ const NAME_SLOTS: i32 = 256;
 const NAME_TABLES: usize = 20480;
 export const NAME_BYTES: usize = NAME_TABLES + 2 * 12 * <usize>NAME_SLOTS;
 const NAME_BYTES_END: usize = 32768;
+/** 256 kB of tokens: a host of ~150 kB of nmap's XML (nmap's hosts are a few kB). */
 const TOKEN_WORDS: i32 = 65536;
 export const BUFFER: usize = TOKENS + 4 * <usize>TOKEN_WORDS;
 
