@@ -93,6 +93,7 @@ export class ScanFile {
         this.hostReader = new NmapXmlParser({ source: this.file });
         this.hostReader.write(OPEN);
       }
+      // Through the WebAssembly check's tokens when it accepts the bytes again, else the full tokenizer.
       if (!this.hostReader.readCheckedHost(bytes)) this.hostReader.write(bytes);
       hosts = this.hostReader.takeHosts();
     } catch {

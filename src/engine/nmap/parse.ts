@@ -1377,7 +1377,6 @@ export class NmapXmlParser {
     };
   }
 
-  /** The hosts read since the last call, taken out of the run (for a parser fed one host at a time). */
   /**
    * Reads one host element (its bytes alone, after OPEN was written) for takeHosts(), its tokens found by the
    * WebAssembly check (checked-host-reader.ts); false when the check does not accept it: write() it then.
@@ -1394,6 +1393,7 @@ export class NmapXmlParser {
     }
   }
 
+  /** The hosts read since the last call, taken out of the run (for a parser fed one host at a time). */
   takeHosts(): Host[] {
     const hosts = this.builder.run.hosts;
     this.builder.run.hosts = [];
