@@ -133,8 +133,8 @@ const PAIRS_WORKER = 'portwatchPairsWorker';
  * when every host differs), then nothing but a block's text, and reads hosts into short-lived objects; V8
  * would let its nursery (up to 32 MB) and old generation grow well past that before collecting. Capped, a -v
  * diff of two /16 scans peaks ~20 MB lower, no slower (the cap was 16 MB for host pairs alone; it is 24 MB now
- * that the worker holds the second file's hosts too). If the worker runs out, this thread reads the files itself (digestPair) or does the blocks it
- * left (shareHostPairs).
+ * that the worker holds the second file's hosts too). If the worker runs out, this thread reads the files
+ * itself (digestPair) or does the blocks it left (shareHostPairs).
  */
 const YOUNG_GENERATION_MB = 4;
 const OLD_GENERATION_MB = 24;

@@ -12,6 +12,8 @@
 import { Buffer, isAscii } from 'node:buffer';
 import { ElementChecker } from './element-checker.ts';
 import {
+  plainDigits,
+  plainValueIs,
   referencedCharacter,
   XmlError,
   type NameTable,
@@ -142,24 +144,11 @@ export class CheckedHostReader implements TagReader {
   }
 
   valueIs(i: number, s: string): boolean {
-    const start = this.valueStart[i]!;
-    return (
-      this.valueFlags[i] === 0 && this.valueEnd[i]! - start === s.length && this.text.startsWith(s, start)
-    );
+    return plainValueIs(this.text, this.valueStart[i]!, this.valueEnd[i]!, this.valueFlags[i]!, s);
   }
 
   digits(i: number): number {
-    const s = this.valueStart[i]!;
-    const e = this.valueEnd[i]!;
-    if (this.valueFlags[i] !== 0 || e === s || e - s > 15) return NaN;
-    const text = this.text;
-    let v = 0;
-    for (let p = s; p < e; p++) {
-      const c = text.charCodeAt(p) - 48;
-      if (c < 0 || c > 9) return NaN;
-      v = v * 10 + c;
-    }
-    return v;
+    return plainDigits(this.text, this.valueStart[i]!, this.valueEnd[i]!, this.valueFlags[i]!);
   }
 
   failAtTag(message: string): never {

@@ -6,6 +6,8 @@ import { referencedCharacter } from './xml-tokenizer.ts';
 import { WASM_BASE64 } from './wasm/element-check.wasm.ts';
 
 const PAGE = 65536;
+/** The check's limit on a tag's attributes, and the length of each row of ATTR_START (element-check.as.ts). */
+const MAX_ATTRIBUTES = 64;
 
 /** checkElement's and startTag's results below 0. */
 export const MORE = -1;
@@ -140,7 +142,7 @@ export class ElementChecker {
 
   /** Attribute i of the last tag startTag kept: where its name starts and ends, its value starts and ends, its flags. */
   attribute(i: number, field: AttributeField): number {
-    return this.words[this.attributesAt + 64 * field + i]!;
+    return this.words[this.attributesAt + MAX_ATTRIBUTES * field + i]!;
   }
 
   /** Where the content of the element checkElement last checked starts. */

@@ -65,6 +65,26 @@ export interface TagReader {
   failAtTag(message: string): never;
 }
 
+/**
+ * TagReader.valueIs for a value at text[start, end) with its flags (0: no reference or line end to rewrite):
+ * compared in place, without making a string.
+ */
+export function plainValueIs(text: string, start: number, end: number, flags: number, s: string): boolean {
+  return flags === 0 && end - start === s.length && text.startsWith(s, start);
+}
+
+/** TagReader.digits for a value at text[start, end) with its flags: a plain run of ASCII digits, or NaN. */
+export function plainDigits(text: string, start: number, end: number, flags: number): number {
+  if (flags !== 0 || end === start || end - start > 15) return NaN;
+  let v = 0;
+  for (let p = start; p < end; p++) {
+    const c = text.charCodeAt(p) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /** Maps names to small integer ids by hash, so the hot path never makes a string for a name. */
 export class NameTable {
   private readonly size: number;
@@ -227,26 +247,12 @@ export class XmlTokenizer implements TagReader {
     return this.attrFlags[i] === 0 ? this.buf.slice(s, e) : this.decode(s, e, true);
   }
 
-  /** Whether attribute i's value is exactly `s` (compared in place, without making a string). */
   valueIs(i: number, s: string): boolean {
-    const start = this.attrValueStart[i]!;
-    return (
-      this.attrFlags[i] === 0 && this.attrValueEnd[i]! - start === s.length && this.buf.startsWith(s, start)
-    );
+    return plainValueIs(this.buf, this.attrValueStart[i]!, this.attrValueEnd[i]!, this.attrFlags[i]!, s);
   }
 
-  /** An attribute that is a plain run of ASCII digits, read without a string; NaN for anything else. */
   digits(i: number): number {
-    const s = this.attrValueStart[i]!;
-    const e = this.attrValueEnd[i]!;
-    if (this.attrFlags[i] !== 0 || e === s || e - s > 15) return NaN;
-    let v = 0;
-    for (let p = s; p < e; p++) {
-      const c = this.buf.charCodeAt(p) - 48;
-      if (c < 0 || c > 9) return NaN;
-      v = v * 10 + c;
-    }
-    return v;
+    return plainDigits(this.buf, this.attrValueStart[i]!, this.attrValueEnd[i]!, this.attrFlags[i]!);
   }
 
   /** Line and column where the text received so far ends. */
