@@ -27,7 +27,10 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** The fast pass's result (null: gave up) and the full reader's (null: refused), for these bytes. */
+/**
+ * The fast pass's result (null: gave up) and the full reader's (null: refused), for these bytes. The fast pass
+ * runs twice, with the ids from ndiffHostId and as the check writes them (ndiffIds): the same, always.
+ */
 function both(bytes: Uint8Array, name = 'scan.xml') {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
@@ -35,6 +38,7 @@ function both(bytes: Uint8Array, name = 'scan.xml') {
   let fast;
   try {
     fast = fastDigest(fd, file, ndiffHostId);
+    assert.deepEqual(fastDigest(fd, file, ndiffHostId, true), fast, `${name}: ids written by the check`);
   } finally {
     closeSync(fd);
   }
@@ -169,12 +173,12 @@ test('at its limits: a host larger than the read buffer, deep nesting, many attr
   const big = withInHost('<x>' + '<y a="b"/>\n'.repeat(300_000) + '</x>');
   assert.ok(big.fast, 'a 3 MiB host took the fast pass');
   assert.deepEqual(big.fast, big.full);
-  // Beyond what the check takes (64 levels, 64 attributes, 1,024 tags a host's id needs): it gives up, and the
+  // Beyond what the check takes (64 levels, 64 attributes, 320 tags a host's id needs): it gives up, and the
   // full reader reads the file (never a different answer).
   const limits = [
     '<x>'.repeat(70) + '</x>'.repeat(70),
     '<x ' + Array.from({ length: 70 }, (_, i) => `a${i}="1"`).join(' ') + '/>',
-    '<hostnames>' + '<hostname name="h" type="PTR"/>'.repeat(1100) + '</hostnames>',
+    '<hostnames>' + '<hostname name="h" type="PTR"/>'.repeat(330) + '</hostnames>',
   ];
   for (const piece of limits) {
     const { fast, full } = withInHost(piece);
@@ -189,5 +193,52 @@ test('at its limits: a host larger than the read buffer, deep nesting, many attr
     const { fast, full } = withInHost(piece);
     assert.ok(fast, `${piece.slice(0, 20)}...: within the fast pass's limits`);
     assert.deepEqual(fast, full);
+  }
+});
+
+test('ndiff ids written by the check: the smallest address and host name, as ndiffHostId has them', () => {
+  const original = readFileSync(path.join(corpus, 'simple.xml'), 'latin1');
+  const start = original.indexOf('<host');
+  const end = original.lastIndexOf('</host>') + '</host>'.length;
+  const host = (inside: string) => `<host><status state="up"/>${inside}</host>\n`;
+  const hosts = [
+    // The smallest address by type (IPv4, IPv6, MAC), then by its text; the first of equal ones.
+    '<address addr="00:11:22:33:44:55" addrtype="mac"/><address addr="10.0.0.9"/><address addr="10.0.0.10" addrtype="ipv4"/>',
+    '<address addr="fe80::1" addrtype="ipv6"/><address addr="00:11:22:33:44:56" addrtype="mac"/>',
+    '<address addr="10.0.0.1"/><address addr="10.0.0.1" addrtype="ipv4"/>',
+    // Host names: the smallest; with no address, 40 spaces before it; a name longer than the padding.
+    '<hostnames><hostname name="b.example" type="PTR"/><hostname name="a.example" type="user"/></hostnames>',
+    '<address addr="10.0.0.2"/><hostnames><hostname name="x"/><hostname name="xa"/></hostnames>',
+    `<address addr="${'a'.repeat(45)}" addrtype="ipv6"/><hostnames><hostname name="n"/></hostnames>`,
+    // No id at all; an address without addr; a name without a value.
+    '<hostnames><hostname type="PTR"/></hostnames>',
+    '<address addrtype="ipv4"/><address addr="10.0.0.3" vendor="V"/>',
+    // Left to ndiffHostId: text past ASCII, references, line ends.
+    '<address addr="10.0.0.4"/><hostnames><hostname name="h\u00e9.example"/></hostnames>',
+    '<address addr="10.0.0.5"/><hostnames><hostname name="h" type="\u00e9"/></hostnames>',
+  ].map(host);
+  const withRefs = [
+    '<address addr="10.0.0.6"/><hostnames><hostname name="a&amp;b"/></hostnames>',
+    '<address addr="10.0.0.7" addrtype="other"/>',
+  ].map(host);
+  const scan = (inside: string[]) =>
+    Buffer.from(original.slice(0, start) + inside.join('') + original.slice(end), 'utf8');
+  const { fast, full } = both(scan(hosts), 'ids.xml');
+  assert.ok(fast, 'these hosts take the fast pass');
+  assert.deepEqual(fast, full);
+  assert.deepEqual(fast.keys.slice(0, 3), [
+    '10.0.0.10'.padEnd(40),
+    'fe80::1'.padEnd(40),
+    '10.0.0.1'.padEnd(40),
+  ]);
+  assert.equal(fast.keys[3], ' '.repeat(40) + 'a.example');
+  assert.equal(fast.keys[5], 'a'.repeat(45) + 'n');
+  assert.equal(fast.keys[6], null);
+  // Values the pass leaves to the full reader (a reference in an id; an addrtype it refuses): with the ids
+  // written by the check as without them (both() compares), never a different answer.
+  for (const inside of withRefs) {
+    const { fast: other, full: fullOther } = both(scan([inside]), 'ids-other.xml');
+    assert.equal(other, null, `${inside}: left to the full reader`);
+    assert.equal(fullOther === null, inside.includes('other'), `${inside}: the full reader's answer`);
   }
 });

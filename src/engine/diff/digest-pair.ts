@@ -126,6 +126,7 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
       reference,
       shapes: true,
       hash: false,
+      ndiffIds: true,
       boundaries: {
         at: job.secondBoundaries,
         // How the comparison goes, for the other thread (takeSecondTail).
@@ -171,7 +172,7 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
 
 /** The file's tail from boundary `from`, read as this path reads every part (shapes, no digests). */
 function tailOf(scan: ScanFile, from: number): DigestPart | null {
-  return scan.digestPart(ndiffHostId, { from, shapes: true, hash: false });
+  return scan.digestPart(ndiffHostId, { from, shapes: true, hash: false, ndiffIds: true });
 }
 
 /**
@@ -252,6 +253,7 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     const head = first.digestPart(ndiffHostId, {
       shapes: true,
       hash: false,
+      ndiffIds: true,
       boundaries: { at: boundaries, stopHere: stopAtTaken(claim) },
     });
     // The worker may still be reading the second file (every host differs: no comparison spares it): this

@@ -48,7 +48,10 @@ export function digestScan(file: string, kind: DigestKeys = 'ndiff'): ScanDigest
   const scan = ScanFile.open(file);
   let digest: ScanDigest;
   try {
-    const { run, keys, digests, byteStarts, byteEnds, anyOsMatch } = scan.digest(keyFunction(kind));
+    const { run, keys, digests, byteStarts, byteEnds, anyOsMatch } = scan.digest(
+      keyFunction(kind),
+      kind === 'ndiff',
+    );
     // 'both' keeps the two ids as one JSON pair per host (keyOf gives one string): split here.
     const pairs = kind === 'both' ? keys.map((k) => JSON.parse(k!) as [string | null, string | null]) : [];
     const ndiffKeys = kind === 'both' ? pairs.map((p) => p[0]) : kind === 'ndiff' ? keys : [];

@@ -6,8 +6,10 @@ import { referencedCharacter } from './xml-tokenizer.ts';
 import { WASM_BASE64 } from './wasm/element-check.wasm.ts';
 
 const PAGE = 65536;
-/** The check's limit on a tag's attributes, and the length of each row of ATTR_START (element-check.as.ts). */
-const MAX_ATTRIBUTES = 64;
+/** The i32 words of an event (EVENT_WORDS), and where its values and their flags are in it (noteValues). */
+const EVENT_WORDS = 12;
+const EVENT_VALUES = 4;
+const EVENT_FLAGS = 10;
 
 /** checkElement's and startTag's results below 0. */
 export const MORE = -1;
@@ -19,24 +21,14 @@ export const TIMES_TAG = 2;
 export const HOSTNAME_TAG = 3;
 export const OSMATCH_TAG = 4;
 
-/** What attribute() gives (the rows of ATTR_START in element-check.as.ts). */
-export const NAME_START = 0;
-export const NAME_END = 1;
-export const VALUE_START = 2;
-export const VALUE_END = 3;
-/** 0 when the value holds no reference, tab, line end or other quote (element-check.as.ts: VALUE_*). */
-export const FLAGS = 4;
-type AttributeField =
-  typeof NAME_START | typeof NAME_END | typeof VALUE_START | typeof VALUE_END | typeof FLAGS;
-
 interface Exports {
   memory: WebAssembly.Memory;
   BUFFER: WebAssembly.Global;
   OUT: WebAssembly.Global;
   EVENTS: WebAssembly.Global;
-  ATTR_START: WebAssembly.Global;
   TOKENS: WebAssembly.Global;
   NAME_BYTES: WebAssembly.Global;
+  KEY: WebAssembly.Global;
   init(): void;
   addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
@@ -54,11 +46,12 @@ export class ElementChecker {
   private readonly base: number;
   private readonly outAt: number;
   private readonly eventsAt: number;
-  private readonly attributesAt: number;
   /** Where the tokens start, in words of `words`. */
   readonly tokensAt: number;
   /** The module's memory as i32 words (a new view after it grows). */
   words: Int32Array;
+  /** The module's memory as bytes from KEY on (a new view after it grows). */
+  private keyBytes: Buffer;
 
   constructor(capacity: number) {
     compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
@@ -75,9 +68,8 @@ export class ElementChecker {
     this.base = this.exports.BUFFER.value as number;
     this.outAt = (this.exports.OUT.value as number) >> 2;
     this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
-    this.attributesAt = (this.exports.ATTR_START.value as number) >> 2;
     this.tokensAt = (this.exports.TOKENS.value as number) >> 2;
-    this.buf = this.words = undefined as never;
+    this.buf = this.words = this.keyBytes = undefined as never;
     this.resize(capacity);
     this.exports.init();
   }
@@ -110,6 +102,7 @@ export class ElementChecker {
     if (pages > have) this.memory.grow(pages - have);
     this.buf = Buffer.from(this.memory.buffer, this.base, capacity + 1);
     this.words = new Int32Array(this.memory.buffer);
+    this.keyBytes = Buffer.from(this.memory.buffer, this.exports.KEY.value as number);
   }
 
   /**
@@ -120,29 +113,37 @@ export class ElementChecker {
     return this.exports.checkElement(lt, len, host ? 1 : 0, tokens ? 1 : 0);
   }
 
+  /**
+   * checkElement for a host, which also writes its ndiff id (ndiffHostId), when ndiffId() has it: the same
+   * string, without the host's addresses and names as objects.
+   */
+  checkHostWithId(lt: number, len: number): number {
+    return this.exports.checkElement(lt, len, 2, 0);
+  }
+
+  /**
+   * The ndiff id of the host checkHostWithId last checked: null when it has none; undefined when the check
+   * left it to the caller (keyOf on the host's addresses and names): a value past ASCII, with references...
+   */
+  ndiffId(): string | null | undefined {
+    const length = this.words[this.outAt + 6]!;
+    return length < 0 ? undefined : length === 0 ? null : this.keyBytes.toString('latin1', 0, length);
+  }
+
   get tokenWords(): number {
     return this.words[this.outAt + 5]!;
   }
 
   /**
-   * The start tag at buf[lt]: the position after it, MORE or GIVE_UP. Then nameEnd and attributes tell
-   * where its name ends and how many attributes it has; with `keep`, attribute(i, field) where each is.
+   * The start tag at buf[lt]: the position after it, MORE or GIVE_UP. Then nameEnd tells where its name
+   * ends.
    */
-  startTag(lt: number, len: number, keep: boolean): number {
-    return this.exports.startTag(lt, len, keep ? 1 : 0);
+  startTag(lt: number, len: number): number {
+    return this.exports.startTag(lt, len, 0);
   }
 
   get nameEnd(): number {
     return this.words[this.outAt + 3]!;
-  }
-
-  get attributes(): number {
-    return this.words[this.outAt + 4]!;
-  }
-
-  /** Attribute i of the last tag startTag kept: where its name starts and ends, its value starts and ends, its flags. */
-  attribute(i: number, field: AttributeField): number {
-    return this.words[this.attributesAt + MAX_ATTRIBUTES * field + i]!;
   }
 
   /** Where the content of the element checkElement last checked starts. */
@@ -162,12 +163,28 @@ export class ElementChecker {
 
   /** Event i of the last host: its kind (ADDRESS_TAG...), where its '<' is, where it ends. */
   eventKind(i: number): number {
-    return this.words[this.eventsAt + 4 * i]!;
+    return this.words[this.eventsAt + EVENT_WORDS * i]!;
   }
   eventStart(i: number): number {
-    return this.words[this.eventsAt + 4 * i + 1]!;
+    return this.words[this.eventsAt + EVENT_WORDS * i + 1]!;
   }
   eventEnd(i: number): number {
-    return this.words[this.eventsAt + 4 * i + 2]!;
+    return this.words[this.eventsAt + EVENT_WORDS * i + 2]!;
+  }
+
+  /**
+   * Where value v of event i starts (-1: the tag has no such attribute); valueEnd, where it ends. The values
+   * are, for ADDRESS_TAG: addr, addrtype, vendor; HOSTNAME_TAG: name, type; OSMATCH_TAG: name.
+   */
+  valueStart(i: number, v: number): number {
+    return this.words[this.eventsAt + EVENT_WORDS * i + EVENT_VALUES + 2 * v]!;
+  }
+  valueEnd(i: number, v: number): number {
+    return this.words[this.eventsAt + EVENT_WORDS * i + EVENT_VALUES + 2 * v + 1]!;
+  }
+
+  /** The FLAGS of event i's values, or'd (0 for OSMATCH_TAG). */
+  valueFlags(i: number): number {
+    return this.words[this.eventsAt + EVENT_WORDS * i + EVENT_FLAGS]!;
   }
 }

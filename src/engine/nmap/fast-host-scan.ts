@@ -22,15 +22,10 @@ import type { ReferenceHosts } from './reference-hosts.ts';
 import {
   ADDRESS_TAG,
   ElementChecker,
-  FLAGS,
   GIVE_UP,
   HOSTNAME_TAG,
-  NAME_END,
-  NAME_START,
   OSMATCH_TAG,
   TIMES_TAG,
-  VALUE_END,
-  VALUE_START,
 } from './element-checker.ts';
 
 /** What a fast pass gives: the same as ScanFile.digest. */
@@ -86,6 +81,11 @@ export interface PartOptions {
   shapes?: boolean;
   /** false: no digests (each is ''), for a caller that compares hosts by their shapes and bytes instead. */
   hash?: boolean;
+  /**
+   * keyOf is ndiff's id (ndiffHostId): the check then writes each host's id itself (ElementChecker.ndiffId),
+   * and keyOf is called only for the hosts it leaves (ids past ASCII, say).
+   */
+  ndiffIds?: boolean;
 }
 
 /** Thrown inside the pass when the input is outside the subset (never leaves this module). */
@@ -105,11 +105,6 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
 /** Bytes of a name, to compare in place. */
 const HOST = Buffer.from('host');
 const TIMES = Buffer.from('times');
-const ADDR = Buffer.from('addr');
-const ADDRTYPE = Buffer.from('addrtype');
-const VENDOR = Buffer.from('vendor');
-const NAME = Buffer.from('name');
-const TYPE = Buffer.from('type');
 
 const usualValues = (...values: string[]): [Uint8Array, string][] => values.map((v) => [Buffer.from(v), v]);
 const ADDRTYPES = usualValues('ipv4', 'ipv6', 'mac');
@@ -125,8 +120,13 @@ function nameIs(b: Uint8Array, start: number, end: number, name: Uint8Array): bo
  * Digests the scan in `fd` (read by position: the file offset is not moved), or null when the file is left
  * to the full reader.
  */
-export function fastDigest(fd: number, source: string, keyOf: HostDigestSink['keyOf']): FastDigest | null {
-  const part = fastDigestPart(fd, source, keyOf);
+export function fastDigest(
+  fd: number,
+  source: string,
+  keyOf: HostDigestSink['keyOf'],
+  ndiffIds = false,
+): FastDigest | null {
+  const part = fastDigestPart(fd, source, keyOf, { ndiffIds });
   const run = part && runOfRest(part.rest, source, keyOf);
   if (!part || !run) return null;
   const { keys, digests, byteStarts, byteEnds, anyOsMatch } = part;
@@ -449,29 +449,40 @@ class Pass {
    */
   private element(lt: number, host: boolean): number {
     const checker = this.checker;
-    const end = checker.checkElement(lt, this.len, host);
+    const withId = host && this.options.ndiffIds === true;
+    const end = withId ? checker.checkHostWithId(lt, this.len) : checker.checkElement(lt, this.len, host);
     if (end === GIVE_UP) throw giveUp;
     if (end < 0 || !host) return end;
     this.contentStart = checker.contentStart;
     this.hostEnd = checker.hostEnd;
-    this.addresses = [];
-    this.hostnames = [];
     this.timesStart = this.timesEnd = -1;
     this.hostOsMatch = false;
-    for (let i = 0, n = checker.events; i < n; i++)
-      this.hostTag(checker.eventKind(i), checker.eventStart(i), checker.eventEnd(i));
+    this.id = withId ? checker.ndiffId() : undefined;
+    // With the id written by the check, only <times> and <osmatch> are still to be read here.
+    const idsToo = this.id === undefined;
+    if (idsToo) {
+      this.addresses = [];
+      this.hostnames = [];
+    }
+    for (let i = 0, n = checker.events; i < n; i++) {
+      const kind = checker.eventKind(i);
+      if (idsToo || kind === TIMES_TAG || kind === OSMATCH_TAG) this.hostTag(i, kind);
+    }
     return end;
   }
+
+  /** The current host's id as the check wrote it (ndiffIds), or undefined: keyOf gives it. */
+  private id: string | null | undefined;
 
   private contentStart = 0;
   private hostEnd = 0;
 
   /**
    * The start tag at buf[lt], checked (ElementChecker): the position after its '>', or -1 when it goes on past
-   * what was read. With `keepValues`, its attributes are readable through attr().
+   * what was read.
    */
-  private startTag(lt: number, keepValues = false): number {
-    const end = this.checker.startTag(lt, this.len, keepValues);
+  private startTag(lt: number): number {
+    const end = this.checker.startTag(lt, this.len);
     if (end === GIVE_UP) throw giveUp;
     this.nameEnd = this.checker.nameEnd;
     return end;
@@ -481,63 +492,52 @@ class Pass {
   private nameEnd = 0;
 
   /**
-   * Notes what a host's id and digest need from a tag the check found in it (ElementChecker's events), as
-   * the full reader reads it.
+   * Notes what a host's id and digest need from tag i of those the check found in it (ElementChecker's
+   * events), as the full reader reads it.
    */
-  private hostTag(kind: number, lt: number, end: number) {
-    const b = this.buf;
+  private hostTag(i: number, kind: number) {
+    const checker = this.checker;
     if (kind === TIMES_TAG) {
-      this.timesStart = this.fileBase + lt;
+      this.timesStart = this.fileBase + checker.eventStart(i);
       // A <times> with content stays in the digest and the full reader looks for a later one: rare, left to
       // it.
-      if (b[end - 2] !== 0x2f) throw giveUp;
+      const end = checker.eventEnd(i);
+      if (this.buf[end - 2] !== 0x2f) throw giveUp;
       this.timesEnd = this.fileBase + end;
       return;
     }
     // As the full reader's digest mode: an <osmatch> with a name in an <os> (any value: presence only).
-    if (kind === OSMATCH_TAG && this.hostOsMatch) return;
-    this.startTag(lt, true);
-    if (kind === ADDRESS_TAG) this.address();
-    else if (kind === HOSTNAME_TAG) this.hostname();
-    else
-      for (let i = 0; i < this.checker.attributes; i++) if (this.attrNameIs(i, NAME)) this.hostOsMatch = true;
-  }
-
-  private attrNameIs(i: number, name: Uint8Array): boolean {
-    return nameIs(this.buf, this.checker.attribute(i, NAME_START), this.checker.attribute(i, NAME_END), name);
-  }
-
-  private attr(name: Uint8Array, usual?: readonly [Uint8Array, string][]): string | undefined {
-    const b = this.buf;
-    const checker = this.checker;
-    for (let i = 0; i < checker.attributes; i++) {
-      if (!this.attrNameIs(i, name)) continue;
-      const s = checker.attribute(i, VALUE_START);
-      const e = checker.attribute(i, VALUE_END);
-      // References and line ends (which the full reader rewrites) in an id are rare: left to it.
-      if (checker.attribute(i, FLAGS) !== 0) throw giveUp;
-      // A usual value ('ipv4', 'PTR') is one shared string, not a new one per host.
-      if (usual) for (const [bytes, value] of usual) if (nameIs(b, s, e, bytes)) return value;
-      let ascii = true;
-      for (let p = s; p < e; p++) if (b[p]! >= 0x80) ascii = false;
-      return b.toString(ascii ? 'latin1' : 'utf8', s, e);
+    if (kind === OSMATCH_TAG) {
+      if (checker.valueStart(i, 0) >= 0) this.hostOsMatch = true;
+      return;
     }
-    return undefined;
+    // References and line ends (which the full reader rewrites) in an id are rare: left to it.
+    if (checker.valueFlags(i) !== 0) throw giveUp;
+    if (kind === ADDRESS_TAG) {
+      const addr = this.value(i, 0);
+      const addrtype = this.value(i, 1, ADDRTYPES) ?? 'ipv4';
+      const vendor = this.value(i, 2);
+      if (addr === undefined) return;
+      if (addrtype !== 'ipv4' && addrtype !== 'ipv6' && addrtype !== 'mac') throw giveUp;
+      this.addresses.push({ addr, addrtype, vendor });
+    } else if (kind === HOSTNAME_TAG) {
+      const name = this.value(i, 0);
+      const type = this.value(i, 1, HOSTNAME_TYPES);
+      if (name !== undefined) this.hostnames.push({ name, type });
+    }
   }
 
-  private address(): void {
-    const addr = this.attr(ADDR);
-    const addrtype = this.attr(ADDRTYPE, ADDRTYPES) ?? 'ipv4';
-    const vendor = this.attr(VENDOR);
-    if (addr === undefined) return;
-    if (addrtype !== 'ipv4' && addrtype !== 'ipv6' && addrtype !== 'mac') throw giveUp;
-    this.addresses.push({ addr, addrtype, vendor });
-  }
-
-  private hostname(): void {
-    const name = this.attr(NAME);
-    const type = this.attr(TYPE, HOSTNAME_TYPES);
-    if (name !== undefined) this.hostnames.push({ name, type });
+  /** Value v of event i (ElementChecker.valueStart), or undefined when its tag has no such attribute. */
+  private value(i: number, v: number, usual?: readonly [Uint8Array, string][]): string | undefined {
+    const s = this.checker.valueStart(i, v);
+    if (s < 0) return undefined;
+    const e = this.checker.valueEnd(i, v);
+    const b = this.buf;
+    // A usual value ('ipv4', 'PTR') is one shared string, not a new one per host.
+    if (usual) for (const [bytes, value] of usual) if (nameIs(b, s, e, bytes)) return value;
+    let ascii = true;
+    for (let p = s; p < e; p++) if (b[p]! >= 0x80) ascii = false;
+    return b.toString(ascii ? 'latin1' : 'utf8', s, e);
   }
 
   /** The host element is buf[lt, end): its digest, id and place, as the full reader's digest mode has them. */
@@ -557,8 +557,11 @@ class Pass {
       digest = hash('sha256', b.subarray(start, times), 'base64');
       if (q < stop) digest += hash('sha256', b.subarray(this.timesEnd - base, stop), 'base64');
     }
-    const host = { addresses: this.addresses, hostnames: this.hostnames } as unknown as Host;
-    this.keys.push(this.keyOf(host));
+    if (this.id !== undefined) this.keys.push(this.id);
+    else {
+      const host = { addresses: this.addresses, hostnames: this.hostnames } as unknown as Host;
+      this.keys.push(this.keyOf(host));
+    }
     this.digests.push(digest);
     this.byteStarts.push(base + lt);
     this.byteEnds.push(base + end);

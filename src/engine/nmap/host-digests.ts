@@ -53,10 +53,13 @@ export class ScanFile {
     return new ScanFile(file, openNmapXmlFile(file));
   }
 
-  /** Reads the whole file (from its start) into host digests; bad XML is an NmapXmlError. */
-  digest(keyOf: HostDigestSink['keyOf']): DigestedRun {
+  /**
+   * Reads the whole file (from its start) into host digests; bad XML is an NmapXmlError. `ndiffIds`: keyOf is
+   * ndiffHostId (PartOptions.ndiffIds).
+   */
+  digest(keyOf: HostDigestSink['keyOf'], ndiffIds = false): DigestedRun {
     // The byte-level pass when the file is within its subset (nearly always); else, the full reader.
-    const fast = fastDigest(this.fd, this.file, keyOf);
+    const fast = fastDigest(this.fd, this.file, keyOf, ndiffIds);
     if (fast) return { ...fast, keyOf };
     return this.digestFully(keyOf);
   }

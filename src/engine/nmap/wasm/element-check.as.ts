@@ -6,8 +6,7 @@
 // against 5-7 for the same loops in JavaScript, whose typed-array reads are each bounds-checked. The rules
 // are exactly fast-host-scan.ts's (it documents the subset), written once, here. Everything else (buffers,
 // the prolog, host ids, digests, the comparison with a reference scan) stays in TypeScript, which reads the
-// few tags a host's id needs from the list this check leaves (EVENTS) and their attributes (startTag with
-// `keep`).
+// few tags a host's id needs, and where their values are, from the list this check leaves (EVENTS).
 //
 // Memory (imported: the caller owns it): tables and scratch below BUFFER, the file's bytes from BUFFER on.
 // Positions given and returned are offsets from BUFFER, as in fast-host-scan.ts's buffer. The caller keeps a
@@ -29,7 +28,7 @@ const STACK_END: usize = STACK_START + 4 * 65;
  * VALUE_REFERENCE, VALUE_LINE_SPACE (a tab, CR or LF, which the full reader rewrites), VALUE_OTHER_QUOTE.
  */
 const SIG: usize = 2048;
-export const ATTR_START: usize = SIG + 256;
+const ATTR_START: usize = SIG + 256;
 const ATTR_NAME_END: usize = ATTR_START + 256;
 const VALUE_START: usize = ATTR_START + 512;
 const VALUE_END: usize = ATTR_START + 768;
@@ -42,10 +41,21 @@ const OUT_EVENTS: usize = OUT + 8;
 const OUT_NAME_END: usize = OUT + 12;
 const OUT_ATTRIBUTES: usize = OUT + 16;
 const OUT_TOKENS: usize = OUT + 20;
-/** The tags a host's id needs, in document order: kind, '<' and end offsets, 1 if self-closing. */
+const OUT_KEY_LENGTH: usize = OUT + 24;
+/**
+ * The tags a host's id needs, in document order, EVENT_WORDS i32 each: kind, '<' and end offsets, 1 if
+ * self-closing; then where the values the id reads start and end (VALUES pairs, -1 when the tag has no such
+ * attribute; see noteValues), and their flags or'd (VALUE_*).
+ */
 export const EVENTS: usize = 4096;
-const MAX_EVENTS: i32 = 1024;
+const EVENT_WORDS: i32 = 12;
+const VALUES: i32 = 3;
+/** What fits below NAME_TABLES. */
+const MAX_EVENTS: i32 = 320;
 // Static data (the names below) is placed at 32768 (scripts/build-wasm.ts: --memoryBase).
+/** A host's ndiff id, with checkElement's `host` == HOST_WITH_ID (see ndiffId); KEY_BYTES at most. */
+export const KEY: usize = 49152;
+const KEY_BYTES: i32 = 16384;
 /**
  * With checkElement's `tokens`, the element's tokens (i32 words, in document order), for the reader that
  * builds the host's model from them (checked-host-reader.ts); past TOKEN_WORDS the check gives up:
@@ -81,6 +91,9 @@ const TEXT_CR: i32 = 2;
 
 const MAX_DEPTH: i32 = 64;
 const MAX_ATTRIBUTES: i32 = 64;
+
+/** checkElement's `host`: 1, a host; HOST_WITH_ID, a host whose ndiff id is wanted too. */
+const HOST_WITH_ID: i32 = 2;
 
 /** Event kinds (fast-host-scan.ts reads them). */
 const ADDRESS: i32 = 1;
@@ -126,6 +139,11 @@ const S_TIMES = memory.data<u8>([0x74, 0x69, 0x6d, 0x65, 0x73]);
 const S_HOSTNAMES = memory.data<u8>([0x68, 0x6f, 0x73, 0x74, 0x6e, 0x61, 0x6d, 0x65, 0x73]);
 const S_OSMATCH = memory.data<u8>([0x6f, 0x73, 0x6d, 0x61, 0x74, 0x63, 0x68]);
 const S_OS = memory.data<u8>([0x6f, 0x73]);
+const S_ADDR = memory.data<u8>([0x61, 0x64, 0x64, 0x72]);
+const S_ADDRTYPE = memory.data<u8>([0x61, 0x64, 0x64, 0x72, 0x74, 0x79, 0x70, 0x65]);
+const S_VENDOR = memory.data<u8>([0x76, 0x65, 0x6e, 0x64, 0x6f, 0x72]);
+const S_NAME = memory.data<u8>([0x6e, 0x61, 0x6d, 0x65]);
+const S_TYPE = memory.data<u8>([0x74, 0x79, 0x70, 0x65]);
 
 /** Whether the bytes [start, end) are the `length` bytes at `name` (a static string above). */
 function nameIs(start: i32, end: i32, name: usize, length: i32): bool {
@@ -318,17 +336,52 @@ function startToken(lt: i32, end: i32, ns: i32, ne: i32, selfClosing: bool): voi
   }
 }
 
-/** Notes a tag a host's id needs (EVENTS); false when there are too many (the pass then gives up). */
+/**
+ * Notes a tag a host's id needs (EVENTS), from the attributes startTag just kept; false when there are too
+ * many (the pass then gives up).
+ */
 function note(kind: i32, lt: i32, end: i32, selfClosing: bool): bool {
   const n = load<i32>(OUT_EVENTS);
   if (n == MAX_EVENTS) return false;
-  const e = EVENTS + 16 * <usize>n;
+  const e = EVENTS + 4 * <usize>(EVENT_WORDS * n);
   store<i32>(e, kind);
   store<i32>(e + 4, lt);
   store<i32>(e + 8, end);
   store<i32>(e + 12, selfClosing ? 1 : 0);
+  noteValues(e, kind);
   store<i32>(OUT_EVENTS, n + 1);
   return true;
+}
+
+/**
+ * The values an event's kind needs (as fast-host-scan.ts reads them): an <address>'s addr, addrtype and
+ * vendor; a <hostname>'s name and type; an <osmatch>'s name (only whether it has one). Their flags, or'd, for
+ * the first two kinds (the pass leaves a value with references or line ends to the full reader).
+ */
+function noteValues(e: usize, kind: i32): void {
+  for (let v = 0; v < VALUES; v++) {
+    store<i32>(e + 16 + 8 * <usize>v, -1);
+    store<i32>(e + 20 + 8 * <usize>v, -1);
+  }
+  let flags = 0;
+  const n = load<i32>(OUT_ATTRIBUTES);
+  for (let i = 0; i < n; i++) {
+    const k: usize = 4 * <usize>i;
+    const as = load<i32>(ATTR_START + k);
+    const ae = load<i32>(ATTR_NAME_END + k);
+    let v = -1;
+    if (kind == ADDRESS) {
+      if (nameIs(as, ae, S_ADDR, 4)) v = 0;
+      else if (nameIs(as, ae, S_ADDRTYPE, 8)) v = 1;
+      else if (nameIs(as, ae, S_VENDOR, 6)) v = 2;
+    } else if (nameIs(as, ae, S_NAME, 4)) v = 0;
+    else if (kind == HOSTNAME && nameIs(as, ae, S_TYPE, 4)) v = 1;
+    if (v < 0) continue;
+    store<i32>(e + 16 + 8 * <usize>v, load<i32>(VALUE_START + k));
+    store<i32>(e + 20 + 8 * <usize>v, load<i32>(VALUE_END + k));
+    if (kind != OSMATCH) flags |= load<i32>(FLAGS + k);
+  }
+  store<i32>(e + 16 + 8 * <usize>VALUES, flags);
 }
 
 /**
@@ -340,7 +393,96 @@ export function checkElement(lt: i32, len: i32, host: i32, tokens: i32): i32 {
   tokenCount = 0;
   const end = checkElementAt(lt, len, host, tokens);
   store<i32>(OUT_TOKENS, tokenCount);
+  if (end >= 0 && host == HOST_WITH_ID) store<i32>(OUT_KEY_LENGTH, ndiffId());
   return end >= 0 && tokenCount > TOKEN_WORDS ? GIVE_UP : end;
+}
+
+/**
+ * The host's ndiff id (ndiffHostId in diff/ndiff/scan-view.ts: its smallest address, padded to 40 characters,
+ * then its smallest host name) from the EVENTS just noted, written at KEY: its length (0: the host has no
+ * id), or -1 when it is left to TypeScript: a value past ASCII (Python compares code points; here bytes are
+ * compared), one with references or line ends, an addrtype other than the three, an id longer than KEY_BYTES.
+ * The values are the ones fast-host-scan.ts reads (ElementChecker.valueStart); same rules, as bytes.
+ */
+function ndiffId(): i32 {
+  const n = load<i32>(OUT_EVENTS);
+  let addr = -1;
+  let addrEnd = -1;
+  let addrRank = 0;
+  let name = -1;
+  let nameEnd = -1;
+  for (let i = 0; i < n; i++) {
+    const e = EVENTS + 4 * <usize>(EVENT_WORDS * i);
+    const kind = load<i32>(e);
+    if (kind != ADDRESS && kind != HOSTNAME) continue;
+    if (load<i32>(e + 16 + 8 * <usize>VALUES) != 0) return -1;
+    const s = load<i32>(e + 16);
+    const end = load<i32>(e + 20);
+    if (kind == ADDRESS) {
+      const rank = addressRank(load<i32>(e + 24), load<i32>(e + 28));
+      if (rank < 0) return -1;
+      if (s < 0) continue;
+      if (!isAsciiRange(s, end)) return -1;
+      if (addr < 0 || rank < addrRank || (rank == addrRank && compareBytes(s, end, addr, addrEnd) < 0)) {
+        addr = s;
+        addrEnd = end;
+        addrRank = rank;
+      }
+    } else {
+      if (s < 0) continue;
+      if (!isAsciiRange(s, end) || !isAsciiRange(load<i32>(e + 24), load<i32>(e + 28))) return -1;
+      if (name < 0 || compareBytes(s, end, name, nameEnd) < 0) {
+        name = s;
+        nameEnd = end;
+      }
+    }
+  }
+  let length = 0;
+  if (addr >= 0) {
+    length = addrEnd - addr;
+    if (length < 40) length = 40;
+  } else if (name >= 0) length = 40;
+  if (name >= 0) length += nameEnd - name;
+  if (length > KEY_BYTES) return -1;
+  let k: usize = KEY;
+  if (addr >= 0) {
+    memory.copy(k, BUFFER + <usize>addr, <usize>(addrEnd - addr));
+    k += <usize>(addrEnd - addr);
+  }
+  if (name >= 0) {
+    while (k < KEY + 40) store<u8>(k++, 0x20);
+    memory.copy(k, BUFFER + <usize>name, <usize>(nameEnd - name));
+  } else if (addr >= 0) while (k < KEY + 40) store<u8>(k++, 0x20);
+  return length;
+}
+
+const S_IPV4 = memory.data<u8>([0x69, 0x70, 0x76, 0x34]);
+const S_IPV6 = memory.data<u8>([0x69, 0x70, 0x76, 0x36]);
+const S_MAC = memory.data<u8>([0x6d, 0x61, 0x63]);
+
+/** An addrtype's place in ndiff's order of addresses (no value: ipv4); -1 for any other value. */
+function addressRank(start: i32, end: i32): i32 {
+  if (start < 0 || nameIs(start, end, S_IPV4, 4)) return 0;
+  if (nameIs(start, end, S_IPV6, 4)) return 1;
+  if (nameIs(start, end, S_MAC, 3)) return 2;
+  return -1;
+}
+
+/** Whether the bytes [start, end) are all ASCII (true for start < 0: no value). */
+function isAsciiRange(start: i32, end: i32): bool {
+  for (let p = start; p < end; p++) if (at(p) >= 0x80) return false;
+  return true;
+}
+
+/** Bytes [s1, e1) against [s2, e2), as Python compares ASCII strings. */
+function compareBytes(s1: i32, e1: i32, s2: i32, e2: i32): i32 {
+  const n1 = e1 - s1;
+  const n2 = e2 - s2;
+  for (let k = 0; k < n1 && k < n2; k++) {
+    const d = <i32>at(s1 + k) - <i32>at(s2 + k);
+    if (d != 0) return d;
+  }
+  return n1 - n2;
 }
 
 function checkElementAt(lt: i32, len: i32, host: i32, tokens: i32): i32 {
@@ -401,7 +543,8 @@ function checkElementAt(lt: i32, len: i32, host: i32, tokens: i32): i32 {
         p = close + 2;
       }
     } else {
-      const end = startTag(p, len, tokens);
+      // In a host, its attributes are kept for noteValues (and for startToken with `tokens`).
+      const end = startTag(p, len, tokens | host);
       if (end < 0) return end;
       const ns = p + 1;
       const ne = load<i32>(OUT_NAME_END);
