@@ -429,3 +429,22 @@ test('a diff worker that stopped fails the jobs given to it afterwards at once (
   clearTimeout(timer);
   port1.close();
 });
+
+test("two threads: a host larger than the first file's 128 kB window is still compared, and so are the hosts after it", async () => {
+  await withScans(async (dir) => {
+    // Host 40 holds a 300 kB value in both scans: the reference window grows for it (reference-hosts.ts).
+    const big = (xml: string) => {
+      const { head, hosts, tail } = hostsOf(xml);
+      hosts[40] = hosts[40]!.replace('</host>', `<x v="${'y'.repeat(300_000)}"/></host>`);
+      return head + hosts.join('') + tail;
+    };
+    const changed = new Set([3, 90]);
+    const [a, b] = writePair(dir, big(scanXml(120, 0, new Set())), big(scanXml(120, 3600, changed)));
+    const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
+    assert.ok(shapes, 'read by comparison');
+    assert.equal(shapes.second.sameAs[40], 40, "the big host repeats the first scan's");
+    assert.equal(shapes.second.sameAs.filter((j) => j >= 0).length, 120 - changed.size);
+    assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size);
+    await assertSameAsNdiff(a, b, 'big host');
+  });
+});

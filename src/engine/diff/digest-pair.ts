@@ -127,15 +127,12 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
       shapes: true,
       hash: false,
       ndiffIds: true,
-      boundaries: {
-        at: job.secondBoundaries,
-        // How the comparison goes, for the other thread (takeSecondTail).
-        stopHere: (i, exact, hosts, repeated) => {
-          Atomics.store(claim, REPEATED, repeated);
-          Atomics.store(claim, HOSTS, hosts);
-          return stopAt(i, exact);
-        },
+      // How the comparison goes, for the other thread (comparisonHelps), from the first MiB on.
+      progress: (hosts, repeated) => {
+        Atomics.store(claim, REPEATED, repeated);
+        Atomics.store(claim, HOSTS, hosts);
       },
+      boundaries: { at: job.secondBoundaries, stopHere: stopAt },
     });
     const run = part && part.stoppedAt < 0 ? runOfRest(part.rest, file, ndiffHostId) : null;
     let result: SecondScan;

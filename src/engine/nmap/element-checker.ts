@@ -33,6 +33,7 @@ interface Exports {
   addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
+  referenceHost(start: number, len: number): number;
 }
 
 /** Compiled once per thread, on first use (a few kB: well under a millisecond). */
@@ -144,6 +145,27 @@ export class ElementChecker {
 
   get nameEnd(): number {
     return this.words[this.outAt + 3]!;
+  }
+
+  /**
+   * The host element at buf[start], found by its tags alone (reference-hosts.ts): where its '</host>' starts,
+   * -1 when that is not before `len`, -2 when no host starts there. Then referenceGt, referenceTimes and
+   * referenceTimesEnd tell where its start tag's '>' is and where its <times/> starts and ends (-1 without).
+   */
+  referenceHost(start: number, len: number): number {
+    return this.exports.referenceHost(start, len);
+  }
+
+  get referenceGt(): number {
+    return this.words[this.outAt + 7]!;
+  }
+
+  get referenceTimes(): number {
+    return this.words[this.outAt + 8]!;
+  }
+
+  get referenceTimesEnd(): number {
+    return this.words[this.outAt + 9]!;
   }
 
   /** Where the content of the element checkElement last checked starts. */

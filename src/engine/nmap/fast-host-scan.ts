@@ -77,6 +77,8 @@ export interface PartOptions {
   };
   /** Hosts of another scan of the same network, to compare this file's hosts with before checking them. */
   reference?: ReferenceHosts;
+  /** Called as the pass reads on (each time it reads more of the file): hosts so far, how many repeat. */
+  progress?(hosts: number, repeated: number): void;
   /** Keep each host's shape (contentStarts, timesStarts, timesEnds). */
   shapes?: boolean;
   /** false: no digests (each is ''), for a caller that compares hosts by their shapes and bytes instead. */
@@ -382,6 +384,7 @@ class Pass {
 
   /** Drops buf[0, keep) (after saving the rest in it), reads more; returns where `keep` now is (0). */
   private more(keep: number): number {
+    this.options.progress?.(this.keys.length, this.repeated);
     if (keep === 0 && this.len === this.buf.length - 1) {
       // One element fills the buffer: a bigger one, up to the cap.
       if (this.buf.length > MAX_ELEMENT) throw giveUp;

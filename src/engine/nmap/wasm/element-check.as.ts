@@ -602,3 +602,54 @@ function checkElementAt(lt: i32, len: i32, host: i32, tokens: i32): i32 {
     }
   }
 }
+
+const S_HOST_START = memory.data<u8>([0x3c, 0x68, 0x6f, 0x73, 0x74]);
+const S_HOST_END = memory.data<u8>([0x3c, 0x2f, 0x68, 0x6f, 0x73, 0x74, 0x3e]);
+const OUT_REFERENCE_GT: usize = OUT + 28;
+const OUT_REFERENCE_TIMES: usize = OUT + 32;
+const OUT_REFERENCE_TIMES_END: usize = OUT + 36;
+
+/**
+ * For reference-hosts.ts: the host element that starts at `start` ('<host' then a space or '>'), found by its
+ * tags alone, nothing checked (a guess, which its caller checks later): where its '</host>' starts, -1 when
+ * that is not before `len`, -2 when there is no host there. Where its start tag's '>' is, and where its last
+ * self-closing '<times' before '</host>' starts and ends (-1 without), are left at OUT_REFERENCE_*.
+ */
+export function referenceHost(start: i32, len: i32): i32 {
+  if (start + 6 > len || !nameIs(start, start + 5, S_HOST_START, 5)) return -2;
+  const after = at(start + 5);
+  if (after != 0x20 && after != 0x3e) return -2;
+  const close = findHostEnd(start + 6, len);
+  if (close < 0) return -1;
+  let gt = start + 6;
+  while (gt < close && at(gt) != 0x3e) gt++;
+  if (gt >= close) return -2;
+  let times = close - 1;
+  while (times > gt && !(at(times) == 0x3c && nameIs(times + 1, times + 6, S_TIMES, 5))) times--;
+  let timesEnd = times + 6;
+  while (timesEnd < close && at(timesEnd) != 0x3e) timesEnd++;
+  const hasTimes = times > gt && at(timesEnd - 1) == 0x2f && timesEnd < close;
+  store<i32>(OUT_REFERENCE_GT, gt);
+  store<i32>(OUT_REFERENCE_TIMES, hasTimes ? times : -1);
+  store<i32>(OUT_REFERENCE_TIMES_END, hasTimes ? timesEnd + 1 : -1);
+  return close;
+}
+
+/**
+ * Where the first '</host>' at or after `from` starts (ending before `len`), or -1: each '<' is found 16 bytes
+ * at a time (SIMD: one in ~40 bytes of nmap's XML is a '<'), then its next bytes compared.
+ */
+function findHostEnd(from: i32, len: i32): i32 {
+  const lt = i8x16.splat(0x3c);
+  let p = from;
+  for (; p + 16 <= len; p += 16) {
+    let mask = i8x16.bitmask(i8x16.eq(v128.load(BUFFER + <usize>p), lt));
+    while (mask != 0) {
+      const q = p + ctz<i32>(mask);
+      if (q + 7 <= len && at(q + 1) == 0x2f && nameIs(q, q + 7, S_HOST_END, 7)) return q;
+      mask &= mask - 1;
+    }
+  }
+  for (; p + 7 <= len; p++) if (at(p) == 0x3c && at(p + 1) == 0x2f && nameIs(p, p + 7, S_HOST_END, 7)) return p;
+  return -1;
+}
