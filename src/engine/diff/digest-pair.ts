@@ -270,6 +270,10 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
         secondTail = failure(error);
       }
     }
+    // When this thread read the whole first file, its run and its ids in ndiff's order do not wait for the
+    // worker: made now, while the worker still reads (nearly always), they are not on the way after it.
+    const whole = head && head.stoppedAt < 0 ? joinFirst(first, files[0], head, undefined) : undefined;
+    const wholeSorted = whole ? sorted(first.identity, whole) : undefined;
     let answer: PairDigestReply | undefined;
     try {
       if (head) await warmWhileWaiting(reply, first, head);
@@ -277,11 +281,11 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     } catch {
       answer = undefined; // the worker failed: this thread does its share
     }
-    const firstScan = head && joinFirst(first, files[0], head, answer?.tail);
+    const firstScan = whole !== undefined ? whole : head && joinFirst(first, files[0], head, answer?.tail);
     const second = answer?.second && joinSecond(secondFile, answer.second, secondTail);
     const secondRun = second?.ok ? second.value.run : null;
     if (firstScan && second?.ok && secondRun && fillRepeats(second.value, firstScan)) {
-      const a = sorted(first.identity, firstScan);
+      const a = wholeSorted ?? sorted(first.identity, firstScan);
       digests = {
         digests: [a, sorted(second.value.identity, { ...second.value, run: secondRun }, a)],
         shapes: { first: firstScan, second: second.value },
@@ -293,8 +297,8 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
       const a = digestScan(files[0]);
       if (secondError) throw secondError;
       // The worker read the second file in full (outside the byte-level subset): its digests are real.
-      const whole = second?.ok && second.value.sameAs.length === 0 ? second.value : null;
-      const b = whole?.run ? sorted(whole.identity, { ...whole, run: whole.run }) : digestScan(files[1]);
+      const read = second?.ok && second.value.sameAs.length === 0 ? second.value : null;
+      const b = read?.run ? sorted(read.identity, { ...read, run: read.run }) : digestScan(files[1]);
       digests = { digests: [a, b], shapes: null };
     }
   } catch (error) {
