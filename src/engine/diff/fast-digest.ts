@@ -39,8 +39,8 @@ export interface ScanDigest {
   anyOsMatch: boolean;
   /** Per host in document order: content digest, byte range in the file. */
   digests: string[];
-  byteStarts: number[];
-  byteEnds: number[];
+  byteStarts: ArrayLike<number>;
+  byteEnds: ArrayLike<number>;
 }
 
 /** Reads and checks the whole file on this thread. Bad input is a UserError (NmapXmlError). */
