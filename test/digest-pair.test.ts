@@ -453,3 +453,43 @@ test("two threads: a host larger than the first file's 128 kB window is still co
     await assertSameAsNdiff(a, b, 'big host');
   });
 });
+
+test("two threads: the second file's tail read on this thread is compared with the first file's hosts as checked here", async () => {
+  await withScans(async (dir) => {
+    // Host 700 is missing from the second scan and two are added in its place: the comparison finds its
+    // place again by the hosts' ids.
+    const changed = new Set([2, 800, 801]);
+    const second = hostsOf(scanXml(900, 60, changed));
+    const extra = hostsOf(scanXml(902, 60, new Set())).hosts.slice(900);
+    second.hosts.splice(700, 1, ...extra);
+    const [a, b] = writePair(
+      dir,
+      scanXml(900, 0, new Set()),
+      second.head + second.hosts.join('') + second.tail,
+    );
+    // The worker's side starts only once this thread has read the first file: this thread takes the second
+    // file's tail, compares it, and the worker's read stops there.
+    let stoppedAt = -1;
+    const late: PairDigestWorker = (job) =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          const reply = digestSecondScan(job);
+          stoppedAt = reply.second.ok ? reply.second.value.stoppedAt : -1;
+          resolve(reply);
+        }),
+      );
+    const { digests, shapes } = await digestPair([a, b], late);
+    assert.ok(stoppedAt > 0, 'the worker stopped at a boundary');
+    assert.ok(shapes, 'read by comparison');
+    const sameAs = Array.from(shapes.second.sameAs);
+    const tailFrom =
+      digests[1].byteStarts.length - sameAs.filter((_, k) => digests[1].byteStarts[k]! >= stoppedAt).length;
+    assert.ok(tailFrom < 700, `the tail (from host ${tailFrom}) holds the removed and added hosts`);
+    // Every host of the tail is known to repeat one of the first file's but five: the two added, the two
+    // changed, and the tail's first (compared before its place in the first file is known, by its id).
+    const tail = sameAs.slice(tailFrom);
+    assert.equal(tail.filter((j) => j >= 0).length, tail.length - 2 - 3);
+    assert.equal(pairsToRead([a, b], { digests, shapes }), 1 + 2 + changed.size);
+    await assertSameAsNdiff(a, b, 'tail compared here');
+  });
+});

@@ -17,7 +17,7 @@
 // digestScan, with its usual errors.
 import type { NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
-import { runOfRest, type DigestPart } from '../nmap/fast-host-scan.ts';
+import { runOfRest, type DigestPart, type PartOptions } from '../nmap/fast-host-scan.ts';
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
 import { SHAPE_FIELDS } from '../nmap/reference-hosts.ts';
 import { digestScan, type ScanDigest } from './fast-digest.ts';
@@ -97,6 +97,11 @@ interface SecondHosts
     Record<NumberLists, ArrayLike<number>> {
   keys: (string | null)[];
   digests: string[];
+  /**
+   * How many of its hosts the worker read; the rest, a tail read here, were compared with the first file's
+   * hosts as this thread checked them (their sameAs needs no check against the worker's guesses).
+   */
+  workerHosts: number;
 }
 
 /** A part as posted (SecondScan without what is not the part's). */
@@ -126,7 +131,12 @@ function unpack(scan: SecondScan): SecondHosts {
   const { keyIndices, keyValues, digests, ...rest } = scan;
   const keys = new Array<string | null>(scan.hosts).fill(null);
   for (let i = 0; i < keyIndices.length; i++) keys[keyIndices[i]!] = keyValues[i]!;
-  return { ...rest, keys, digests: digests ?? new Array<string>(scan.hosts).fill('') };
+  return {
+    ...rest,
+    keys,
+    digests: digests ?? new Array<string>(scan.hosts).fill(''),
+    workerHosts: scan.hosts,
+  };
 }
 
 export interface PairDigestReply {
@@ -218,9 +228,53 @@ function readSecond(job: PairDigestJob, first: ScanFile): SecondScan {
   }
 }
 
-/** The file's tail from boundary `from`, read as this path reads every part (shapes, no digests). */
-function tailOf(scan: ScanFile, from: number): DigestPart | null {
-  return scan.digestPart(ndiffHostId, { from, shapes: true, hash: false, ndiffIds: true });
+/**
+ * The file's tail from boundary `from`, read as this path reads every part (shapes, no digests); with
+ * `compared`, its hosts compared with the reference's (sameAs).
+ */
+function tailOf(
+  scan: ScanFile,
+  from: number,
+  compared: Pick<PartOptions, 'reference' | 'locate'> = {},
+): DigestPart | null {
+  return scan.digestPart(ndiffHostId, { from, shapes: true, hash: false, ndiffIds: true, ...compared });
+}
+
+/**
+ * What a part of the second file needs to be compared with the first file, read in full on this thread
+ * (`first`; its ids in ndiff's order, `sorted`): its hosts as they were checked, and where the host with an
+ * id is (a binary search in the sorted ids), for a tail that starts mid-file.
+ */
+function comparedWith(
+  file: ScanFile,
+  first: DigestPart,
+  sorted: ScanDigest,
+): Pick<PartOptions, 'reference' | 'locate'> {
+  const shapes = new Float64Array(SHAPE_FIELDS * first.keys.length);
+  for (let j = 0; j < first.keys.length; j++) {
+    const s = SHAPE_FIELDS * j;
+    shapes[s] = first.byteStarts[j]!;
+    shapes[s + 1] = first.contentStarts[j]!;
+    shapes[s + 2] = first.timesStarts[j]!;
+    shapes[s + 3] = first.timesEnds[j]!;
+    shapes[s + 4] = first.byteEnds[j]!;
+  }
+  const keys = sorted.keys;
+  const locate = (id: string | null): number => {
+    if (id === null) return -1;
+    let lo = 0;
+    let hi = keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const key = keys[mid]!;
+      if (key === id) return sorted.order[mid]!;
+      // Nameless hosts (null) sort first.
+      if (key === null || key < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
+  return { reference: file.referenceHosts(shapes), locate };
 }
 
 /**
@@ -304,27 +358,28 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
       ndiffIds: true,
       boundaries: { at: boundaries, stopHere: stopAtTaken(claim) },
     });
-    // The worker may still be reading the second file (every host differs: no comparison spares it): this
-    // thread reads its tail rather than wait. Those hosts are not compared with the first file's: sameHosts
-    // compares their bytes when it must.
-    let secondTail: Outcome<DigestPart | null> | null = null;
-    const from = comparisonHelps(secondClaim)
-      ? -1
-      : takeTail(secondClaim, secondBoundaries, secondFile.identity.size);
-    if (from >= 0) {
-      try {
-        secondTail = {
-          ok: true,
-          value: tailOf(secondFile, from),
-        };
-      } catch (error) {
-        secondTail = failure(error);
-      }
-    }
     // When this thread read the whole first file, its run and its ids in ndiff's order do not wait for the
     // worker: made now, while the worker still reads (nearly always), they are not on the way after it.
     const whole = head && head.stoppedAt < 0 ? joinFirst(first, files[0], head, undefined) : undefined;
     const wholeSorted = whole ? sorted(first.identity, whole) : undefined;
+    // The worker may still be reading the second file: this thread reads its tail rather than wait. With the
+    // whole first file checked here, it compares the tail's hosts with that file's as the worker does (from
+    // the hosts this thread found: nothing guessed). Else (the worker read the first file's tail), only when
+    // the worker's comparison is not helping (every host differs): those hosts are not compared, sameHosts
+    // compares their bytes when it must.
+    let secondTail: Outcome<DigestPart | null> | null = null;
+    const from =
+      whole || !comparisonHelps(secondClaim)
+        ? takeTail(secondClaim, secondBoundaries, secondFile.identity.size)
+        : -1;
+    if (from >= 0) {
+      try {
+        const compared = whole && wholeSorted ? comparedWith(first, whole, wholeSorted) : {};
+        secondTail = { ok: true, value: tailOf(secondFile, from, compared) };
+      } catch (error) {
+        secondTail = failure(error);
+      }
+    }
     let answer: PairDigestReply | undefined;
     try {
       if (head) await warmWhileWaiting(reply, first, head);
@@ -408,8 +463,10 @@ function joinSecond(
   const whole = joinParts({ ...head, ...(lists as Record<NumberLists, number[]>) }, tail);
   const run = runOfRest(whole.rest, scan.file, ndiffHostId);
   if (!run) return undefined;
-  // The tail's hosts were not compared with the first file's.
-  const sameAs = Array.from(head.sameAs).concat(new Array<number>(tail.keys.length).fill(-1));
+  // The tail's hosts as this thread compared them with the first file's (-1 each: not compared).
+  const tailSameAs =
+    tail.sameAs.length === tail.keys.length ? tail.sameAs : new Array<number>(tail.keys.length).fill(-1);
+  const sameAs = Array.from(head.sameAs).concat(tailSameAs);
   return { ok: true, value: { ...head, ...whole, sameAs, run } };
 }
 
@@ -458,25 +515,28 @@ function joinParts(head: DigestPart, tail: DigestPart): DigestPart {
  */
 function fillRepeats(second: SecondHosts, first: DigestPart): boolean {
   if (second.sameAs.length !== second.keys.length) return false;
-  const shapes = second.referenceShapes;
   const osMatch = new Set(first.osMatchHosts);
   for (let k = 0; k < second.sameAs.length; k++) {
     const j = second.sameAs[k]!;
     if (j < 0) continue;
-    const s = SHAPE_FIELDS * j;
-    if (
-      j >= first.keys.length ||
-      shapes[s] !== first.byteStarts[j] ||
-      shapes[s + 1] !== first.contentStarts[j] ||
-      shapes[s + 2] !== first.timesStarts[j] ||
-      shapes[s + 3] !== first.timesEnds[j] ||
-      shapes[s + 4] !== first.byteEnds[j]
-    )
+    if (j >= first.keys.length || (k < second.workerHosts && !guessHolds(second.referenceShapes, j, first)))
       return false;
     second.keys[k] = first.keys[j]!;
     if (osMatch.has(j)) second.anyOsMatch = true;
   }
   return true;
+}
+
+/** Whether the worker's guess at host j (in `shapes`, SHAPE_FIELDS numbers a host) is that host as checked. */
+function guessHolds(shapes: Float64Array, j: number, first: DigestPart): boolean {
+  const s = SHAPE_FIELDS * j;
+  return (
+    shapes[s] === first.byteStarts[j] &&
+    shapes[s + 1] === first.contentStarts[j] &&
+    shapes[s + 2] === first.timesStarts[j] &&
+    shapes[s + 3] === first.timesEnds[j] &&
+    shapes[s + 4] === first.byteEnds[j]
+  );
 }
 
 /**

@@ -77,6 +77,12 @@ export interface PartOptions {
   };
   /** Hosts of another scan of the same network, to compare this file's hosts with before checking them. */
   reference?: ReferenceHosts;
+  /**
+   * With a reference: the reference host with this id, or -1. A host found not to repeat the reference host
+   * expected in its place is then looked up by its id, and the hosts after it are compared from there (a part
+   * that starts mid-file, or runs of hosts added or removed).
+   */
+  locate?(id: string | null): number;
   /** Called as the pass reads on (each time it reads more of the file): hosts so far, how many repeat. */
   progress?(hosts: number, repeated: number): void;
   /** Keep each host's shape (contentStarts, timesStarts, timesEnds). */
@@ -575,6 +581,11 @@ class Pass {
     if (this.options.reference) {
       this.sameAs.push(this.comparedWith);
       this.comparedWith = -1;
+      const there = this.options.locate?.(this.keys[this.keys.length - 1]!) ?? -1;
+      if (there >= 0) {
+        this.lastSameHere = this.keys.length - 1;
+        this.lastSameThere = there;
+      }
     }
     if (this.options.shapes) {
       this.contentStarts.push(base + start);

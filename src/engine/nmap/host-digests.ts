@@ -69,9 +69,12 @@ export class ScanFile {
     return fastDigestPart(this.fd, this.file, keyOf, options);
   }
 
-  /** The file's hosts as another scan is compared against (reference-hosts.ts). */
-  referenceHosts(): ReferenceHosts {
-    return new ReferenceHosts(this.fd, this.identity.size);
+  /**
+   * The file's hosts as another scan is compared against (reference-hosts.ts): found by their tags, or these
+   * (SHAPE_FIELDS numbers a host, as a checking pass of this file found them).
+   */
+  referenceHosts(known?: Float64Array): ReferenceHosts {
+    return new ReferenceHosts(this.fd, this.identity.size, known);
   }
 
   /** A guess at where a host starts near `fraction` of the file (hostLineAfter), or -1. */

@@ -24,7 +24,7 @@ export class ReferenceHosts {
   private readonly fd: number;
   private readonly size: number;
   /** SHAPE_FIELDS numbers a host, for the hosts found so far (timesStart, timesEnd: -1 without <times/>). */
-  private shapes = new Float64Array(SHAPE_FIELDS * 1024);
+  private shapes: Float64Array = new Float64Array(SHAPE_FIELDS * 1024);
   private count = 0;
   private done = false;
   private next: number;
@@ -35,10 +35,21 @@ export class ReferenceHosts {
   windowStart = 0;
   private windowLength = 0;
 
-  constructor(fd: number, size: number) {
+  /**
+   * The hosts of the scan in `fd`, found as they are asked for; or, with `known`, these hosts (SHAPE_FIELDS
+   * numbers a host, as a checking pass found them: no guess then).
+   */
+  constructor(fd: number, size: number, known?: Float64Array) {
     this.fd = fd;
     this.size = size;
     this.load(0);
+    if (known) {
+      this.shapes = known;
+      this.count = known.length / SHAPE_FIELDS;
+      this.done = true;
+      this.next = size;
+      return;
+    }
     const first = this.window.subarray(0, this.windowLength).indexOf(HOST_LINE);
     this.next = first === -1 ? size : first + 1;
   }
