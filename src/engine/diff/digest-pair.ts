@@ -21,7 +21,7 @@ import { runOfRest, type DigestPart, type PartOptions } from '../nmap/fast-host-
 import { ScanFile, type FileIdentity } from '../nmap/host-digests.ts';
 import { SHAPE_FIELDS } from '../nmap/reference-hosts.ts';
 import { digestScan, type ScanDigest } from './fast-digest.ts';
-import { ndiffHostId, toNdiffScan } from './ndiff/scan-view.ts';
+import { ndiffHostId, ndiffIdOrder, toNdiffScan } from './ndiff/scan-view.ts';
 
 /** Where a file's tail may start, as shares of it (takeTail picks one). */
 const SPLITS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
@@ -393,7 +393,14 @@ export async function digestPair(files: [string, string], worker: PairDigestWork
     if (firstScan && second?.ok && secondRun && fillRepeats(second.value, firstScan)) {
       const a = wholeSorted ?? sorted(first.identity, firstScan);
       digests = {
-        digests: [a, sorted(second.value.identity, { ...second.value, run: secondRun }, a)],
+        digests: [
+          a,
+          sorted(
+            second.value.identity,
+            { ...second.value, run: secondRun },
+            { sorted: a, sameAs: second.value.sameAs },
+          ),
+        ],
         shapes: { first: firstScan, second: second.value },
       };
     } else {
@@ -459,15 +466,33 @@ function joinSecond(
   if (tailOutcome && !tailOutcome.ok) return tailOutcome;
   const tail = tailOutcome ? tailOutcome.value : tailOf(scan, head.stoppedAt);
   if (!tail) return undefined;
-  const lists = Object.fromEntries(NUMBER_LISTS.map((name) => [name, Array.from(head[name])]));
-  const whole = joinParts({ ...head, ...(lists as Record<NumberLists, number[]>) }, tail);
-  const run = runOfRest(whole.rest, scan.file, ndiffHostId);
+  const rest = [...head.rest, ...tail.rest];
+  const run = runOfRest(rest, scan.file, ndiffHostId);
   if (!run) return undefined;
   // The tail's hosts as this thread compared them with the first file's (-1 each: not compared).
-  const tailSameAs =
-    tail.sameAs.length === tail.keys.length ? tail.sameAs : new Array<number>(tail.keys.length).fill(-1);
-  const sameAs = Array.from(head.sameAs).concat(tailSameAs);
-  return { ok: true, value: { ...head, ...whole, sameAs, run } };
+  if (tail.sameAs.length !== tail.keys.length) tail.sameAs = new Array<number>(tail.keys.length).fill(-1);
+  // The lists as Float64Arrays, as the head's came (a copy of each: no array of 65,536 numbers built).
+  const lists = Object.fromEntries(
+    NUMBER_LISTS.map((name) => {
+      const list = new Float64Array(head[name].length + tail[name].length);
+      list.set(head[name]);
+      list.set(tail[name], head[name].length);
+      return [name, list];
+    }),
+  ) as Record<NumberLists, Float64Array>;
+  const offset = head.keys.length;
+  const whole: SecondHosts = {
+    ...head,
+    ...lists,
+    rest,
+    run,
+    stoppedAt: tail.stoppedAt,
+    keys: head.keys.concat(tail.keys),
+    digests: head.digests.concat(tail.digests),
+    anyOsMatch: head.anyOsMatch || tail.anyOsMatch,
+    osMatchHosts: head.osMatchHosts.concat(tail.osMatchHosts.map((i) => i + offset)),
+  };
+  return { ok: true, value: whole };
 }
 
 /** The first file from its head and tail, or null when it is left to digestScan. */
@@ -540,19 +565,17 @@ function guessHolds(shapes: Float64Array, j: number, first: DigestPart): boolean
 }
 
 /**
- * A ScanDigest (keys in ndiff's order) from hosts in document order; `like`'s order when the hosts' ids are
- * its, in its document order (as between two scans of one network: no sort then).
+ * A ScanDigest (keys in ndiff's order) from hosts in document order; with `like` (the first file's, sorted)
+ * and `sameAs` (which of its hosts each of these repeats), in `like`'s order where they repeat it
+ * (orderLike: no sort of them all).
  */
 function sorted(
   identity: FileIdentity,
   scan: Pick<SecondHosts, 'keys' | 'digests' | 'byteStarts' | 'byteEnds' | 'anyOsMatch'> & { run: NmapRun },
-  like?: ScanDigest,
+  like?: { sorted: ScanDigest; sameAs: ArrayLike<number> },
 ): ScanDigest {
-  const same =
-    like &&
-    like.order.length === scan.keys.length &&
-    like.order.every((i, k) => scan.keys[i] === like.keys[k]);
-  const { keys, order } = same ? like : toNdiffScan(scan.run, scan.keys);
+  const { keys, order } =
+    (like && orderLike(scan.keys, like.sameAs, like.sorted)) ?? toNdiffScan(scan.run, scan.keys);
   return {
     identity,
     run: scan.run,
@@ -564,6 +587,47 @@ function sorted(
     byteStarts: scan.byteStarts,
     byteEnds: scan.byteEnds,
   };
+}
+
+/**
+ * The second file's hosts in ndiff's order (toNdiffScan's keys and order), from the first file's (`like`,
+ * sorted): the hosts that repeat one of the first file's (sameAs) come in its order, the others (a few) are
+ * sorted among themselves, and the two lists are merged. Sorting 65,536 ids takes ~50 ms; this, a few. Null
+ * when the repeated hosts' order is not ndiff's for this file (two repeat one host; equal ids whose order here
+ * differs from the first file's): then they are sorted.
+ */
+function orderLike(
+  ids: (string | null)[],
+  sameAs: ArrayLike<number>,
+  like: ScanDigest,
+): { keys: (string | null)[]; order: number[] } | null {
+  const n = ids.length;
+  const repeatedBy = new Int32Array(like.order.length).fill(-1);
+  const others: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const j = sameAs[k]!;
+    if (j < 0) others.push(k);
+    else if (j >= repeatedBy.length || repeatedBy[j] !== -1) return null;
+    else repeatedBy[j] = k;
+  }
+  const compare = ndiffIdOrder(ids);
+  const repeated: number[] = [];
+  for (const j of like.order) {
+    const k = repeatedBy[j]!;
+    if (k < 0) continue;
+    if (repeated.length > 0 && compare(repeated[repeated.length - 1]!, k) > 0) return null;
+    repeated.push(k);
+  }
+  others.sort(compare);
+  const order = new Array<number>(n);
+  let a = 0;
+  let b = 0;
+  for (let m = 0; m < n; m++)
+    order[m] =
+      b >= others.length || (a < repeated.length && compare(repeated[a]!, others[b]!) < 0)
+        ? repeated[a++]!
+        : others[b++]!;
+  return { keys: order.map((k) => ids[k]!), order };
 }
 
 /**

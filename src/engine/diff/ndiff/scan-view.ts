@@ -235,6 +235,20 @@ export function ndiffHostIds(run: NmapRun): (string | null)[] {
 }
 
 /**
+ * ndiff's order of hosts (document indices) by their ids `keys`: sorted by id, equal ids in document order
+ * (Python's sort is stable). Python would raise comparing id(self) with a str; the nameless hosts (null) go
+ * first, in document order.
+ */
+export function ndiffIdOrder(keys: readonly (string | null)[]): (i: number, j: number) => number {
+  return (i, j) => {
+    const a = keys[i]!;
+    const b = keys[j]!;
+    if (a === null || b === null) return a === b ? i - j : a === null ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : i - j;
+  };
+}
+
+/**
  * The scan as ndiff holds it: hosts sorted by get_id() (Python's sort is stable, so is ours). Only the ids
  * are computed for every host; the rest of ndiff's view is built per pair (viewHost). With `keys` (from
  * ndiffHostIds), the run may come without its hosts: then NdScan.hosts is empty and hosts are read by index.
@@ -242,13 +256,7 @@ export function ndiffHostIds(run: NmapRun): (string | null)[] {
 export function toNdiffScan(run: NmapRun, keys: (string | null)[] = ndiffHostIds(run)): NdScan {
   const n = keys.length;
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((i, j) => {
-    const a = keys[i]!;
-    const b = keys[j]!;
-    // Python would raise comparing id(self) with a str; we put the nameless hosts first, in document order.
-    if (a === null || b === null) return a === b ? i - j : a === null ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : i - j;
-  });
+  order.sort(ndiffIdOrder(keys));
   const scan = sortedNdiffScan(
     run,
     order.map((i) => keys[i]!),
