@@ -1,12 +1,14 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.ts: the byte-level check of one element for
-// fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it); and, for a
-// host read again, its tokens for checked-host-reader.ts (the check of the same bytes, leaving what it read).
+// fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it), with the
+// host's ndiff id when asked (ndiffId); for a host read again, its tokens for checked-host-reader.ts (the
+// check of the same bytes, leaving what it read); and the search for a reference scan's hosts by their tags
+// (referenceHost, for reference-hosts.ts).
 //
 // Why WebAssembly: measured on the bench's 62 MB /16 scan, this check takes 2.0-2.4 ns a byte (TurboFan)
 // against 5-7 for the same loops in JavaScript, whose typed-array reads are each bounds-checked. The rules
 // are exactly fast-host-scan.ts's (it documents the subset), written once, here. Everything else (buffers,
-// the prolog, host ids, digests, the comparison with a reference scan) stays in TypeScript, which reads the
-// few tags a host's id needs, and where their values are, from the list this check leaves (EVENTS).
+// the prolog, digests, the comparison with a reference scan) stays in TypeScript, which reads the few tags a
+// host's id and digest need, and where their values are, from the list this check leaves (EVENTS).
 //
 // Memory (imported: the caller owns it): tables and scratch below BUFFER, the file's bytes from BUFFER on.
 // Positions given and returned are offsets from BUFFER, as in fast-host-scan.ts's buffer. The caller keeps a
