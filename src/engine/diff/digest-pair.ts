@@ -6,15 +6,15 @@
 // (memcmp), not checked again; its start tag and <times/> are checked on their own. Meanwhile this thread
 // checks the first file. Both files can be split at boundaries (host lines): whichever thread is free takes
 // the tail of the file the other is still reading (a shared claim), so both cores stay busy whether the
-// second file is mostly repeated (the worker is quick, it takes the first file's tail) or every host differs
-// (it is not, this thread takes the second file's tail).
+// worker is the quicker (it takes the first file's tail) or not (this thread takes the second file's tail,
+// and compares it with the first file's hosts as it checked them, finding its place by the hosts' ids).
 //
 // No content digests are computed: the plan knows which hosts repeat, which were compared and differ, and
 // compares the others' bytes (sameHosts). The first file's hosts as the worker found them are guesses (found
-// by their tags, not checked): the second file is used as read only if every host it repeats is, in the
-// first file as checked, exactly where the worker found it. Anything else (a guess that does not hold, a file
-// outside the byte-level subset, the worker failing) falls back to reading each file on this thread with
-// digestScan, with its usual errors.
+// by their tags, not checked): the worker's part of the second file is used as read only if every host it
+// repeats is, in the first file as checked, exactly where the worker found it. Anything else (a guess that
+// does not hold, a file outside the byte-level subset, the worker failing) falls back to reading each file
+// on this thread with digestScan, with its usual errors.
 import type { NmapRun } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import { runOfRest, type DigestPart, type PartOptions } from '../nmap/fast-host-scan.ts';

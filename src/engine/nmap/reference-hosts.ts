@@ -2,7 +2,8 @@
 // their tags alone (nmap writes each <host> at a line start, its <times/> just before </host>), nothing checked.
 // What is found here is only a guess: each guess a scan relies on is compared afterwards with the places
 // the checking pass (fast-host-scan.ts) found in the same file (digest-pair.ts, fillRepeats), and a guess
-// that does not match means that scan is read again without it.
+// that does not match means that scan is read again without it. A thread that has checked the scan itself
+// gives the hosts as it found them instead (the constructor's `known`): nothing is guessed then.
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { ElementChecker } from './element-checker.ts';
