@@ -71,6 +71,23 @@ function pairsToRead(files: [string, string], { digests, shapes }: DigestedPair)
   }
 }
 
+/**
+ * The worker's side on this thread, started only once this thread has read the first file (so this thread
+ * takes the second file's tail); stoppedAt() says where the worker's read of the second file stopped.
+ */
+function lateWorker(): { digest: PairDigestWorker; stoppedAt: () => number } {
+  let stoppedAt = -1;
+  const digest: PairDigestWorker = (job) =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        const reply = digestSecondScan(job);
+        stoppedAt = reply.second.ok ? reply.second.value.stoppedAt : -1;
+        resolve(reply);
+      }),
+    );
+  return { digest, stoppedAt: () => stoppedAt };
+}
+
 /** digestPair with a real worker (stopped afterwards). */
 async function readPair(files: [string, string]) {
   const worker = startPairsWorker();
@@ -301,19 +318,9 @@ test('two threads: when the worker is slow with the second file, this thread rea
       scanXml(700, 0, new Set()),
       scanXml(700, 60, new Set(Array.from({ length: 700 }, (_, k) => k))),
     );
-    // The worker's side starts only once this thread has read the first file: this thread takes the second
-    // file's tail, and the worker's read of it stops there.
-    let stoppedAt = -1;
-    const late: PairDigestWorker = (job) =>
-      new Promise((resolve) =>
-        setImmediate(() => {
-          const reply = digestSecondScan(job);
-          stoppedAt = reply.second.ok ? reply.second.value.stoppedAt : -1;
-          resolve(reply);
-        }),
-      );
-    const { digests, shapes } = await digestPair([a, b], late);
-    assert.ok(stoppedAt > 0, 'the worker stopped at a boundary');
+    const late = lateWorker();
+    const { digests, shapes } = await digestPair([a, b], late.digest);
+    assert.ok(late.stoppedAt() > 0, 'the worker stopped at a boundary');
     assert.ok(shapes);
     const whole = digestScan(b);
     assert.deepEqual(digests[1].keys, whole.keys);
@@ -469,23 +476,14 @@ test("two threads: the second file's tail read on this thread is compared with t
       scanXml(900, 0, new Set()),
       second.head + second.hosts.join('') + second.tail,
     );
-    // The worker's side starts only once this thread has read the first file: this thread takes the second
-    // file's tail, compares it, and the worker's read stops there.
-    let stoppedAt = -1;
-    const late: PairDigestWorker = (job) =>
-      new Promise((resolve) =>
-        setImmediate(() => {
-          const reply = digestSecondScan(job);
-          stoppedAt = reply.second.ok ? reply.second.value.stoppedAt : -1;
-          resolve(reply);
-        }),
-      );
-    const { digests, shapes } = await digestPair([a, b], late);
-    assert.ok(stoppedAt > 0, 'the worker stopped at a boundary');
+    // This thread takes the second file's tail and compares it.
+    const late = lateWorker();
+    const { digests, shapes } = await digestPair([a, b], late.digest);
+    assert.ok(late.stoppedAt() > 0, 'the worker stopped at a boundary');
     assert.ok(shapes, 'read by comparison');
+    // The tail's first host: the first one at or after where the worker stopped.
+    const tailFrom = Array.from(digests[1].byteStarts).filter((start) => start < late.stoppedAt()).length;
     const sameAs = Array.from(shapes.second.sameAs);
-    const tailFrom =
-      digests[1].byteStarts.length - sameAs.filter((_, k) => digests[1].byteStarts[k]! >= stoppedAt).length;
     assert.ok(tailFrom < 700, `the tail (from host ${tailFrom}) holds the removed and added hosts`);
     // Every host of the tail is known to repeat one of the first file's but five: the two added, the two
     // changed, and the tail's first (compared before its place in the first file is known, by its id).

@@ -466,8 +466,8 @@ function joinSecond(
   if (tailOutcome && !tailOutcome.ok) return tailOutcome;
   const tail = tailOutcome ? tailOutcome.value : tailOf(scan, head.stoppedAt);
   if (!tail) return undefined;
-  const rest = [...head.rest, ...tail.rest];
-  const run = runOfRest(rest, scan.file, ndiffHostId);
+  const hosts = joinHosts(head, tail);
+  const run = runOfRest(hosts.rest, scan.file, ndiffHostId);
   if (!run) return undefined;
   // The tail's hosts as this thread compared them with the first file's (-1 each: not compared).
   if (tail.sameAs.length !== tail.keys.length) tail.sameAs = new Array<number>(tail.keys.length).fill(-1);
@@ -480,19 +480,7 @@ function joinSecond(
       return [name, list];
     }),
   ) as Record<NumberLists, Float64Array>;
-  const offset = head.keys.length;
-  const whole: SecondHosts = {
-    ...head,
-    ...lists,
-    rest,
-    run,
-    stoppedAt: tail.stoppedAt,
-    keys: head.keys.concat(tail.keys),
-    digests: head.digests.concat(tail.digests),
-    anyOsMatch: head.anyOsMatch || tail.anyOsMatch,
-    osMatchHosts: head.osMatchHosts.concat(tail.osMatchHosts.map((i) => i + offset)),
-  };
-  return { ok: true, value: whole };
+  return { ok: true, value: { ...head, ...lists, ...hosts, run } };
 }
 
 /** The first file from its head and tail, or null when it is left to digestScan. */
@@ -516,20 +504,23 @@ function joinFirst(
 }
 
 function joinParts(head: DigestPart, tail: DigestPart): DigestPart {
+  const lists = Object.fromEntries(NUMBER_LISTS.map((name) => [name, head[name].concat(tail[name])]));
+  return { ...(lists as Record<NumberLists, number[]>), ...joinHosts(head, tail), sameAs: [] };
+}
+
+/** A part's fields besides its lists of numbers. */
+type PartHosts = Pick<DigestPart, 'rest' | 'stoppedAt' | 'keys' | 'digests' | 'anyOsMatch' | 'osMatchHosts'>;
+
+/** Two parts' fields besides their lists of numbers, joined (the tail's host indices after the head's). */
+function joinHosts(head: PartHosts, tail: PartHosts): PartHosts {
   const offset = head.keys.length;
   return {
     rest: [...head.rest, ...tail.rest],
     stoppedAt: tail.stoppedAt,
     keys: head.keys.concat(tail.keys),
     digests: head.digests.concat(tail.digests),
-    byteStarts: head.byteStarts.concat(tail.byteStarts),
-    byteEnds: head.byteEnds.concat(tail.byteEnds),
     anyOsMatch: head.anyOsMatch || tail.anyOsMatch,
     osMatchHosts: head.osMatchHosts.concat(tail.osMatchHosts.map((i) => i + offset)),
-    contentStarts: head.contentStarts.concat(tail.contentStarts),
-    timesStarts: head.timesStarts.concat(tail.timesStarts),
-    timesEnds: head.timesEnds.concat(tail.timesEnds),
-    sameAs: [],
   };
 }
 

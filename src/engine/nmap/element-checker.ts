@@ -11,6 +11,17 @@ const EVENT_WORDS = 12;
 const EVENT_VALUES = 4;
 const EVENT_FLAGS = 10;
 
+/** The words at OUT (element-check.as.ts's OUT_*), by their index. */
+const OUT_CONTENT_START = 0;
+const OUT_HOST_END = 1;
+const OUT_EVENTS = 2;
+const OUT_NAME_END = 3;
+const OUT_TOKENS = 5;
+const OUT_KEY_LENGTH = 6;
+const OUT_REFERENCE_GT = 7;
+const OUT_REFERENCE_TIMES = 8;
+const OUT_REFERENCE_TIMES_END = 9;
+
 /** checkElement's and startTag's results below 0. */
 export const MORE = -1;
 export const GIVE_UP = -2;
@@ -127,12 +138,12 @@ export class ElementChecker {
    * left it to the caller (keyOf on the host's addresses and names): a value past ASCII, with references...
    */
   ndiffId(): string | null | undefined {
-    const length = this.words[this.outAt + 6]!;
+    const length = this.words[this.outAt + OUT_KEY_LENGTH]!;
     return length < 0 ? undefined : length === 0 ? null : this.keyBytes.toString('latin1', 0, length);
   }
 
   get tokenWords(): number {
-    return this.words[this.outAt + 5]!;
+    return this.words[this.outAt + OUT_TOKENS]!;
   }
 
   /**
@@ -144,7 +155,7 @@ export class ElementChecker {
   }
 
   get nameEnd(): number {
-    return this.words[this.outAt + 3]!;
+    return this.words[this.outAt + OUT_NAME_END]!;
   }
 
   /**
@@ -157,30 +168,30 @@ export class ElementChecker {
   }
 
   get referenceGt(): number {
-    return this.words[this.outAt + 7]!;
+    return this.words[this.outAt + OUT_REFERENCE_GT]!;
   }
 
   get referenceTimes(): number {
-    return this.words[this.outAt + 8]!;
+    return this.words[this.outAt + OUT_REFERENCE_TIMES]!;
   }
 
   get referenceTimesEnd(): number {
-    return this.words[this.outAt + 9]!;
+    return this.words[this.outAt + OUT_REFERENCE_TIMES_END]!;
   }
 
   /** Where the content of the element checkElement last checked starts. */
   get contentStart(): number {
-    return this.words[this.outAt]!;
+    return this.words[this.outAt + OUT_CONTENT_START]!;
   }
 
   /** Where the end tag of the host checkElement last checked starts. */
   get hostEnd(): number {
-    return this.words[this.outAt + 1]!;
+    return this.words[this.outAt + OUT_HOST_END]!;
   }
 
   /** How many tags the last host has in events. */
   get events(): number {
-    return this.words[this.outAt + 2]!;
+    return this.words[this.outAt + OUT_EVENTS]!;
   }
 
   /** Event i of the last host: its kind (ADDRESS_TAG...), where its '<' is, where it ends. */

@@ -43,14 +43,15 @@ export class ReferenceHosts {
   constructor(fd: number, size: number, known?: Float64Array) {
     this.fd = fd;
     this.size = size;
-    this.load(0);
     if (known) {
+      // Nothing to find: the window is read where a host is compared (cover).
       this.shapes = known;
       this.count = known.length / SHAPE_FIELDS;
       this.done = true;
       this.next = size;
       return;
     }
+    this.load(0);
     const first = this.window.subarray(0, this.windowLength).indexOf(HOST_LINE);
     this.next = first === -1 ? size : first + 1;
   }

@@ -44,6 +44,9 @@ const OUT_NAME_END: usize = OUT + 12;
 const OUT_ATTRIBUTES: usize = OUT + 16;
 const OUT_TOKENS: usize = OUT + 20;
 const OUT_KEY_LENGTH: usize = OUT + 24;
+const OUT_REFERENCE_GT: usize = OUT + 28;
+const OUT_REFERENCE_TIMES: usize = OUT + 32;
+const OUT_REFERENCE_TIMES_END: usize = OUT + 36;
 /**
  * The tags a host's id needs, in document order, EVENT_WORDS i32 each: kind, '<' and end offsets, 1 if
  * self-closing; then where the values the id reads start and end (VALUES pairs, -1 when the tag has no such
@@ -607,9 +610,6 @@ function checkElementAt(lt: i32, len: i32, host: i32, tokens: i32): i32 {
 
 const S_HOST_START = memory.data<u8>([0x3c, 0x68, 0x6f, 0x73, 0x74]);
 const S_HOST_END = memory.data<u8>([0x3c, 0x2f, 0x68, 0x6f, 0x73, 0x74, 0x3e]);
-const OUT_REFERENCE_GT: usize = OUT + 28;
-const OUT_REFERENCE_TIMES: usize = OUT + 32;
-const OUT_REFERENCE_TIMES_END: usize = OUT + 36;
 
 /**
  * For reference-hosts.ts: the host element that starts at `start` ('<host' then a space or '>'), found by its
