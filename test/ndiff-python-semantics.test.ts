@@ -72,6 +72,16 @@ const SAMPLES = [
   'a\n\n\nb\n\n',
   '😀 ｚ 𝒜',
   'ａ\u00a0b  ',
+  // Each character that could be a space for Python (and its neighbours), at the end of a line: stripped or not.
+  ...[
+    ...Array.from({ length: 0x42 }, (_, c) => c),
+    ...[0x7f, 0x80, 0x84, 0x85, 0x86, 0x9f, 0xa0, 0xa1, 0x167f, 0x1680, 0x1681, 0x180e, 0x1fff],
+    ...Array.from({ length: 0x0e }, (_, i) => 0x2000 + i),
+    ...[
+      0x2027, 0x2028, 0x2029, 0x202a, 0x202e, 0x202f, 0x2030, 0x205e, 0x205f, 0x2060, 0x2fff, 0x3000, 0x3001,
+    ],
+    0xfeff,
+  ].map((c) => `x ${String.fromCharCode(c)}`),
 ];
 
 test('splitlines and rstrip match Python', () => {

@@ -49,12 +49,32 @@ export function ljust(s: string, width: number): string {
   return len >= width ? s : s + ' '.repeat(width - len);
 }
 
-/** The characters Python's str.isspace() accepts, which str.rstrip() with no argument removes. */
-const PY_TRAILING_SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
+/** Whether Python's str.isspace() accepts the UTF-16 unit c (str.rstrip() with no argument removes these). */
+function isPySpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    (c >= 0x1c && c <= 0x1f) ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
 
-/** Python's str.rstrip() with no argument. */
+/**
+ * Python's str.rstrip() with no argument. A loop from the end, not a regular expression: /[...]+$/ tries
+ * every run of spaces in the line (a table's padding) before the last, ~8 ms of a /16 diff's 2,966 pairs.
+ */
 export function rstrip(s: string): string {
-  return s.replace(PY_TRAILING_SPACE, '');
+  let end = s.length;
+  while (end > 0 && isPySpace(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** The line boundaries of Python's str.splitlines(). */
