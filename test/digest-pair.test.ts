@@ -163,6 +163,41 @@ test('two threads: hosts added, removed and reordered are still paired and compa
   });
 });
 
+test("two threads: the second file comes in ndiff's order, whatever its hosts repeat", async () => {
+  await withScans(async (dir) => {
+    const plain = hostsOf(scanXml(600, 0, new Set()));
+    // Host 9 given host 8's id (address and name) with other content: two hosts with one id.
+    const twin = plain.hosts[9]!.replaceAll('10.9.0.9"', '10.9.0.8"').replaceAll('host-9.', 'host-8.');
+    const withTwins = [...plain.hosts.slice(0, 9), twin, ...plain.hosts.slice(10)];
+    const a = path.join(dir, 'a.xml');
+    writeFileSync(a, plain.head + withTwins.join('') + plain.tail);
+    const rescan = hostsOf(scanXml(600, 60, new Set([3, 250, 599])));
+    const moved = rescan.hosts[40]!.replaceAll('10.9.0.40"', '10.9.7.40"');
+    const rescanTwin = twin.replace(/starttime="\d+"/, 'starttime="1700000069"');
+    const cases: [string, string[]][] = [
+      ['changed hosts', rescan.hosts],
+      ['an address changed', [...rescan.hosts.slice(0, 40), moved, ...rescan.hosts.slice(41)]],
+      ['one removed, one added', [...rescan.hosts.slice(0, 100), ...rescan.hosts.slice(101), moved]],
+      ['two hosts with one id', [...rescan.hosts.slice(0, 9), rescanTwin, ...rescan.hosts.slice(10)]],
+      [
+        'those two swapped',
+        [...rescan.hosts.slice(0, 8), rescanTwin, rescan.hosts[8]!, ...rescan.hosts.slice(10)],
+      ],
+      ['reversed', [...rescan.hosts].reverse()],
+    ];
+    for (const [label, hosts] of cases) {
+      const b = path.join(dir, `${label}.xml`);
+      writeFileSync(b, rescan.head + hosts.join('') + rescan.tail);
+      const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
+      assert.ok(shapes, `${label}: read by comparison`);
+      const sorted = digestScan(b);
+      assert.deepEqual(digests[1].keys, sorted.keys, label);
+      assert.deepEqual(digests[1].order, sorted.order, label);
+      await assertSameAsNdiff(a, b, label);
+    }
+  });
+});
+
 test('two threads: a guess about the first file that its check does not confirm is not used', async () => {
   await withScans(async (dir) => {
     // Host 5 has two <times/>: the digest leaves out the first, the worker's guess (the last before </host>) is

@@ -582,10 +582,11 @@ function sorted(
 
 /**
  * The second file's hosts in ndiff's order (toNdiffScan's keys and order), from the first file's (`like`,
- * sorted): the hosts that repeat one of the first file's (sameAs) come in its order, the others (a few) are
- * sorted among themselves, and the two lists are merged. Sorting 65,536 ids takes ~50 ms; this, a few. Null
- * when the repeated hosts' order is not ndiff's for this file (two repeat one host; equal ids whose order here
- * differs from the first file's): then they are sorted.
+ * sorted). Sorting 65,536 ids takes ~50 ms; this, a few. A host that repeats one of the first file's (sameAs),
+ * or was compared with one that has its id, takes that host's place in the first file's order: those ids are
+ * sorted already, and only equal ids are compared, for their document order here. The others (new ids: a few)
+ * are sorted among themselves and each put in its place by a binary search. Null when equal ids come in
+ * another document order here than in the first file: then all are sorted.
  */
 function orderLike(
   ids: (string | null)[],
@@ -593,31 +594,45 @@ function orderLike(
   like: ScanDigest,
 ): { keys: (string | null)[]; order: number[] } | null {
   const n = ids.length;
-  const repeatedBy = new Int32Array(like.order.length).fill(-1);
+  const places = like.order.length;
+  const placeOf = new Int32Array(places);
+  for (let m = 0; m < places; m++) placeOf[like.order[m]!] = m;
+  // hostAt[m]: this file's host at the first file's m-th place (with its id), or -1.
+  const hostAt = new Int32Array(places).fill(-1);
   const others: number[] = [];
   for (let k = 0; k < n; k++) {
-    const j = sameAs[k]!;
-    if (j < 0) others.push(k);
-    else if (j >= repeatedBy.length || repeatedBy[j] !== -1) return null;
-    else repeatedBy[j] = k;
+    const known = sameAs[k]!;
+    const j = known >= 0 ? known : -2 - known; // -1: not compared
+    const m = j >= 0 && j < places ? placeOf[j]! : -1;
+    if (m >= 0 && hostAt[m] === -1 && ids[k] === like.keys[m]) hostAt[m] = k;
+    else others.push(k);
+  }
+  const placed = new Int32Array(n - others.length);
+  let count = 0;
+  for (let m = 0; m < places; m++) {
+    const k = hostAt[m]!;
+    if (k < 0) continue;
+    if (count > 0 && placed[count - 1]! > k && ids[placed[count - 1]!] === ids[k]) return null;
+    placed[count++] = k;
   }
   const compare = ndiffIdOrder(ids);
-  const repeated: number[] = [];
-  for (const j of like.order) {
-    const k = repeatedBy[j]!;
-    if (k < 0) continue;
-    if (repeated.length > 0 && compare(repeated[repeated.length - 1]!, k) > 0) return null;
-    repeated.push(k);
-  }
   others.sort(compare);
   const order = new Array<number>(n);
-  let a = 0;
-  let b = 0;
-  for (let m = 0; m < n; m++)
-    order[m] =
-      b >= others.length || (a < repeated.length && compare(repeated[a]!, others[b]!) < 0)
-        ? repeated[a++]!
-        : others[b++]!;
+  let m = 0;
+  let from = 0;
+  for (const k of others) {
+    // The first placed host after k, from where the last one went (others are sorted).
+    let lo = from;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(placed[mid]!, k) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (from < lo) order[m++] = placed[from++]!;
+    order[m++] = k;
+  }
+  while (from < count) order[m++] = placed[from++]!;
   return { keys: order.map((k) => ids[k]!), order };
 }
 
