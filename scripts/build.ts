@@ -59,7 +59,9 @@ await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
   ...nodeEntries,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  // diff-worker.mjs: a name the CLI knows, to start a diff's worker before the diff's code is loaded
+  // (src/engine/diff/pairs-worker-start.ts).
+  entryPoints: { cli: 'src/cli/main.ts', 'diff-worker': 'src/engine/diff/pair-blocks.ts' },
   outdir: out,
   plugins: [lazyCronLibraries],
   // Each command is its own chunk, loaded when it runs (src/cli/registry.ts).

@@ -71,6 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const entry = commands.find((c) => c.name === name);
     if (!entry) throw new UserError(`unknown command '${name}'; run 'portwatch --help' for the list`);
+    entry.early?.(args, env, new URL('.', import.meta.url));
     const command = await entry.load();
     const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
     if (options.includes('--help') || options.includes('-h')) {

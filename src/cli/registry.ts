@@ -1,10 +1,16 @@
 // Every CLI command, in the order `portwatch --help` lists them. Commands load on demand, so that a quick
 // command (diff, history) does not pay for loading mail, scheduling and validation libraries it never uses.
 import type { Command } from './command.ts';
+import { startDiffEarly } from './commands/diff-early.ts';
 
 export interface CommandEntry {
   name: string;
   load(): Promise<Command>;
+  /**
+   * What the command starts before its code loads (`bundle`: the directory of the CLI's files). Light: it
+   * is loaded with this list.
+   */
+  early?(args: string[], env: NodeJS.ProcessEnv, bundle: URL): void;
 }
 
 export const commands: CommandEntry[] = [
@@ -18,5 +24,5 @@ export const commands: CommandEntry[] = [
   { name: 'channel', load: async () => (await import('./commands/channel.ts')).channelCommand },
   { name: 'mail', load: async () => (await import('./commands/mail.ts')).mailCommand },
   { name: 'service', load: async () => (await import('./commands/service.ts')).serviceCommand },
-  { name: 'diff', load: async () => (await import('./commands/diff.ts')).diffCommand },
+  { name: 'diff', load: async () => (await import('./commands/diff.ts')).diffCommand, early: startDiffEarly },
 ];

@@ -26,6 +26,7 @@ import {
   type PairsMessage,
   type PairsWorker,
 } from './pair-blocks.ts';
+import { ONE_THREAD_BYTES, takeEarlyPairsWorker } from './pairs-worker-start.ts';
 
 /** Writes ndiff's output for two scan files through `write`; returns whether they differ (exit code 1). */
 export async function ndiffFiles(
@@ -38,6 +39,7 @@ export async function ndiffFiles(
   // are bad, the first file's error is the one reported.
   // Small scans on this thread alone: a worker takes longer to start (~100 ms) than they take to read.
   const small = files.reduce((sum, file) => sum + sizeOf(file), 0) < tuning.oneThreadBytes;
+  if (small) void takeEarlyPairsWorker()?.terminate(); // started for files that were bigger then
   const pairsWorker = small ? undefined : startPairsWorker();
   let hostsA: DigestedHosts | undefined;
   let hostsB: DigestedHosts | undefined;
@@ -111,7 +113,7 @@ export interface ThreadTuning {
   sharedPairs: number;
 }
 
-export const THREAD_TUNING: ThreadTuning = { oneThreadBytes: 4 << 20, sharedPairs: 8192 };
+export const THREAD_TUNING: ThreadTuning = { oneThreadBytes: ONE_THREAD_BYTES, sharedPairs: 8192 };
 
 /** emitHostPairs over the whole plan on this thread, block by block, each block's hosts read ahead. */
 function emitPrefetched(

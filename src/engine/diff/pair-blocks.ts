@@ -2,13 +2,14 @@
 // blocks, and this thread and a pairs worker (startPairsWorker, below) each take the next unclaimed block from a
 // shared counter until none is left, so both stay busy whatever a block costs (a block of changed hosts costs
 // many times one of unchanged ones). Blocks are written in order: output is the same as on one thread.
-import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Host } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import type { FileIdentity } from '../nmap/host-digests.ts';
 import { ScanFile } from '../nmap/host-digests.ts';
 import { digestSecondScan, type PairDigestJob, type PairDigestReply } from './digest-pair.ts';
 import { emitHostPairs, type HostPairPlan, type NdiffOptions } from './ndiff/index.ts';
+import { newPairsWorker, PAIRS_WORKER, takeEarlyPairsWorker } from './pairs-worker-start.ts';
 
 /** What the worker is sent: where each pair's hosts are in the two files. Plain data, posted once. */
 export interface PairsJob {
@@ -126,19 +127,6 @@ function runPairsJob(job: PairsJob): void {
   port.close();
 }
 
-const PAIRS_WORKER = 'portwatchPairsWorker';
-
-/**
- * The worker's heap, in MB: it keeps the second file's hosts until it has posted them (a few MB for a /16, more
- * when every host differs), then nothing but a block's text, and reads hosts into short-lived objects; V8
- * would let its nursery (up to 32 MB) and old generation grow well past that before collecting. Capped, a -v
- * diff of two /16 scans peaks ~20 MB lower, no slower (the cap was 16 MB for host pairs alone; it is 24 MB now
- * that the worker holds the second file's hosts too). If the worker runs out, this thread reads the files
- * itself (digestPair) or does the blocks it left (shareHostPairs).
- */
-const YOUNG_GENERATION_MB = 4;
-const OLD_GENERATION_MB = 24;
-
 /**
  * A worker thread for a diff: first, if asked, its share of reading the two files (digest-pair.ts), then a
  * PairsJob. Started before the files are read: its start-up overlaps this thread's reading.
@@ -152,14 +140,9 @@ export interface PairsWorker {
 }
 
 export function startPairsWorker(): PairsWorker {
-  // This module is the worker's code too (below): in the CLI bundle, import.meta.url is its chunk.
-  const worker = new Worker(new URL(import.meta.url), {
-    workerData: { [PAIRS_WORKER]: true },
-    resourceLimits: {
-      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-      maxOldGenerationSizeMb: OLD_GENERATION_MB,
-    },
-  });
+  // Started by the CLI already (pairs-worker-start.ts), or now: this module is the worker's code too (below);
+  // in the CLI bundle, import.meta.url is its chunk.
+  const worker = takeEarlyPairsWorker() ?? newPairsWorker(new URL(import.meta.url));
   // Idle until it has a job: it must not keep the process alive.
   worker.unref();
   // The job waiting for the worker is told if it stops; a job given after it stopped fails at once.
