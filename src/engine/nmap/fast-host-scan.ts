@@ -14,11 +14,11 @@
 // it or refuses it with its usual message. So a file accepted here is one the full reader accepts, with the
 // same ids and digests; a file refused is refused exactly as before.
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
-import { hash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import type { Address, Host, NmapRun } from '../../shared/scan.ts';
 import { parseNmapXml, type HostDigestSink } from './parse.ts';
 import type { ReferenceHosts } from './reference-hosts.ts';
+import { sha256Base64 } from './sha256.ts';
 import {
   ADDRESS_TAG,
   ElementChecker,
@@ -558,13 +558,13 @@ class Pass {
     const stop = this.hostEnd;
     let digest: string;
     if (this.options.hash === false) digest = '';
-    else if (this.timesStart < 0) digest = hash('sha256', b.subarray(start, stop), 'base64');
+    else if (this.timesStart < 0) digest = sha256Base64(b.subarray(start, stop));
     else {
       const times = this.timesStart - base;
       let q = this.timesEnd - base;
       while (q < stop && isSpace(b[q]!)) q++;
-      digest = hash('sha256', b.subarray(start, times), 'base64');
-      if (q < stop) digest += hash('sha256', b.subarray(this.timesEnd - base, stop), 'base64');
+      digest = sha256Base64(b.subarray(start, times));
+      if (q < stop) digest += sha256Base64(b.subarray(this.timesEnd - base, stop));
     }
     if (this.id !== undefined) this.keys.push(this.id);
     else {

@@ -4,7 +4,6 @@
 // the run is complete. Streaming and fast (xml-tokenizer.ts says why it is hand-made); bad input is always one
 // NmapXmlError naming the source, line and column.
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
-import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type {
   Address,
@@ -23,6 +22,7 @@ import type {
 import { UserError } from '../errors.ts';
 import { decimal, pythonInt } from './xml-numbers.ts';
 import { CheckedHostReader } from './checked-host-reader.ts';
+import { sha256Base64 } from './sha256.ts';
 import {
   DEFAULT_MAX_TOKEN,
   NameTable,
@@ -439,13 +439,12 @@ class RunBuilder implements XmlHandler {
       // (its banners and script outputs are in the content). The first <times/> is left out, and so is the
       // whitespace after it when nothing else follows (the usual case: one hash, one view of the bytes).
       const times = this.timesByteStart;
-      if (times < 0) digest = hash('sha256', bytes.subarray(start - base, end - base), 'base64');
+      if (times < 0) digest = sha256Base64(bytes.subarray(start - base, end - base));
       else {
         let p = this.timesByteEnd - base;
         while (p < end - base && isXmlSpace(bytes[p]!)) p++;
-        digest = hash('sha256', bytes.subarray(start - base, times - base), 'base64');
-        if (p < end - base)
-          digest += hash('sha256', bytes.subarray(this.timesByteEnd - base, end - base), 'base64');
+        digest = sha256Base64(bytes.subarray(start - base, times - base));
+        if (p < end - base) digest += sha256Base64(bytes.subarray(this.timesByteEnd - base, end - base));
       }
     }
     sink.keys.push(sink.keyOf(host));
