@@ -498,6 +498,28 @@ test("two threads: a host larger than the first file's 128 kB window is still co
   });
 });
 
+test('two threads: a host larger than the pass buffer grows it, the window moves after it, and the hosts after it are still compared', async () => {
+  await withScans(async (dir) => {
+    // Host 40 holds 3 MB in both scans: more than the second file's pass holds (2 MiB), so its buffer grows
+    // in the check's memory, and the first file's window, after the buffer there, moves (and is read again).
+    const big = (xml: string) => {
+      const { head, hosts, tail } = hostsOf(xml);
+      hosts[40] = hosts[40]!.replace('</host>', `<x v="${'y'.repeat(3_000_000)}"/></host>`);
+      return head + hosts.join('') + tail;
+    };
+    const changed = new Set([3, 90]);
+    const [a, b] = writePair(dir, big(scanXml(120, 0, new Set())), big(scanXml(120, 3600, changed)));
+    const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
+    assert.ok(shapes, 'read by comparison');
+    const sameAs = Array.from(shapes.second.sameAs);
+    for (let k = 41; k < 120; k++) if (!changed.has(k)) assert.equal(sameAs[k], k, `host ${k} repeats`);
+    // Host 40 itself is read in full too: it was compared and did not fit the pass's buffer then.
+    assert.equal(sameAs[40], -2 - 40);
+    assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size + 1);
+    await assertSameAsNdiff(a, b, 'bigger host');
+  });
+});
+
 test("two threads: the second file's tail read on this thread is compared with the first file's hosts as checked here", async () => {
   await withScans(async (dir) => {
     // Host 700 is missing from the second scan and two are added in its place: the comparison finds its

@@ -145,6 +145,18 @@ export interface PairDigestReply {
   tail: Outcome<DigestPart | null> | null;
 }
 
+/**
+ * The reply's blocks of numbers, to post by transfer rather than copy (~10 ms less for a /16 on the worker, ~5
+ * on this thread; the worker drops them once posted).
+ */
+export function replyBuffers(reply: PairDigestReply): ArrayBuffer[] {
+  if (!reply.second.ok) return [];
+  const scan = reply.second.value;
+  return [...NUMBER_LISTS.map((name) => scan[name]), scan.referenceShapes, scan.keyIndices].map(
+    (list) => list.buffer as ArrayBuffer,
+  );
+}
+
 /** The worker's side of digestPair. */
 export function digestSecondScan(job: PairDigestJob): PairDigestReply {
   let first: ScanFile | undefined;

@@ -7,7 +7,7 @@ import type { Host } from '../../shared/scan.ts';
 import { UserError } from '../errors.ts';
 import type { FileIdentity } from '../nmap/host-digests.ts';
 import { ScanFile } from '../nmap/host-digests.ts';
-import { digestSecondScan, type PairDigestJob, type PairDigestReply } from './digest-pair.ts';
+import { digestSecondScan, replyBuffers, type PairDigestJob, type PairDigestReply } from './digest-pair.ts';
 import { emitHostPairs, type HostPairPlan, type NdiffOptions } from './ndiff/index.ts';
 import { newPairsWorker, PAIRS_WORKER, takeEarlyPairsWorker } from './pairs-worker-start.ts';
 
@@ -184,7 +184,7 @@ if (!isMainThread && parentPort && (workerData as Record<string, unknown>)?.[PAI
     if ('digest' in message) {
       const reply = digestSecondScan(message.digest);
       try {
-        port.postMessage(reply);
+        port.postMessage(reply, replyBuffers(reply));
       } catch (error) {
         // Not posted (it should be plain data): the other thread reads the files itself.
         const problem = { ok: false, message: String(error), userError: false } as const;

@@ -45,6 +45,7 @@ interface Exports {
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
   referenceHost(start: number, len: number): number;
+  sameRange(a: number, b: number, length: number): number;
 }
 
 /** Compiled once per thread, on first use (a few kB: well under a millisecond). */
@@ -64,6 +65,18 @@ export class ElementChecker {
   words: Int32Array;
   /** The module's memory as bytes from KEY on (a new view after it grows). */
   private keyBytes: Buffer;
+  /** buf's size, without the sentinel. */
+  private capacity = 0;
+  /**
+   * Room for a second file's window after buf (reserveWindow; reference-hosts.ts), so that one call compares
+   * bytes of both (sameRange): where it starts (from BUFFER, as every position given to the check), its bytes
+   * (a new view after the memory grows), and a count of its moves (when buf grows, the window moves after it
+   * and what it held is gone).
+   */
+  windowAt = 0;
+  window: Buffer = Buffer.alloc(0);
+  windowMoves = 0;
+  private windowRoom = 0;
 
   constructor(capacity: number) {
     compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
@@ -106,15 +119,36 @@ export class ElementChecker {
     });
   }
 
-  /** Makes room for `capacity` bytes (the bytes held so far stay where they are). */
+  /** Makes room for `capacity` bytes (the bytes held so far stay where they are; the window's do not). */
   resize(capacity: number): void {
-    // One page more than the buffer and its sentinel: the check may look a few bytes past the data.
-    const pages = Math.ceil((this.base + capacity + 1) / PAGE) + 1;
+    this.capacity = capacity;
+    // A page after the buffer and its sentinel (the check may look a few bytes past the data), then the window
+    // (and a page after it, for the same reason), if there is one.
+    const windowAt = this.windowRoom > 0 ? Math.ceil((capacity + 1) / PAGE) * PAGE + PAGE : 0;
+    const end = this.windowRoom > 0 ? windowAt + this.windowRoom : capacity + 1;
+    const pages = Math.ceil((this.base + end) / PAGE) + 1;
     const have = this.memory.buffer.byteLength / PAGE;
     if (pages > have) this.memory.grow(pages - have);
     this.buf = Buffer.from(this.memory.buffer, this.base, capacity + 1);
     this.words = new Int32Array(this.memory.buffer);
     this.keyBytes = Buffer.from(this.memory.buffer, this.exports.KEY.value as number);
+    if (windowAt !== this.windowAt) this.windowMoves++;
+    this.windowAt = windowAt;
+    this.window = Buffer.from(this.memory.buffer, this.base + windowAt, this.windowRoom);
+  }
+
+  /**
+   * Reserves room for a window of up to `room` bytes after buf. Reserved, not used: the memory's pages past
+   * what is written are never touched (a window of 128 kB that may grow to `room` for a large host).
+   */
+  reserveWindow(room: number): void {
+    this.windowRoom = room;
+    this.resize(this.capacity);
+  }
+
+  /** Whether the `length` bytes at positions a and b (of buf or the window) are the same. */
+  sameRange(a: number, b: number, length: number): boolean {
+    return this.exports.sameRange(a, b, length) !== 0;
   }
 
   /**

@@ -210,6 +210,7 @@ class Pass {
     // A small scan gets a small buffer (it grows for an element that does not fit).
     const size = fstatSync(fd).size - this.fileBase;
     this.checker = new ElementChecker(Math.min(READ * 2, Math.max(1 << 16, size + 1)));
+    options.reference?.attach(this.checker);
     this.buf = this.checker.buf;
   }
 
@@ -338,22 +339,26 @@ class Pass {
   /** sameAs for the host the last sameAsReference did not find repeated. */
   private comparedWith = -1;
 
-  /** The end of the host whose content starts at buf[content] if it repeats reference host j; else -1. */
+  /**
+   * The end of the host whose content starts at buf[content] if it repeats reference host j; else -1. The
+   * bytes are compared by the check (the reference's window is in its memory): one call, not a Buffer.compare
+   * (~1 µs a host less, with its argument checks and its way into C++).
+   */
   private repeats(reference: ReferenceHosts, j: number, content: number): number {
     const b = this.buf;
+    const checker = this.checker;
     const refContent = reference.field(j, 1);
     const refTimes = reference.field(j, 2);
     const refEnd = reference.field(j, 4);
     if (!reference.cover(refContent, refEnd)) return -1;
-    const w = reference.window;
-    const base = reference.windowStart;
     if (refTimes < 0) {
       const end = content + (refEnd - refContent);
-      if (end >= this.len || b.compare(w, refContent - base, refEnd - base, content, end) !== 0) return -1;
+      if (end >= this.len || !checker.sameRange(content, reference.at(refContent), refEnd - refContent))
+        return -1;
       return end;
     }
     const times = content + (refTimes - refContent);
-    if (times + 6 >= this.len || b.compare(w, refContent - base, refTimes - base, content, times) !== 0)
+    if (times + 6 >= this.len || !checker.sameRange(content, reference.at(refContent), refTimes - refContent))
       return -1;
     // Its own <times .../>, checked as any tag (within the subset: self-closing, named times).
     if (b[times] !== 0x3c || !nameIs(b, times + 1, times + 6, TIMES)) return -1;
@@ -361,7 +366,8 @@ class Pass {
     if (timesEnd < 0 || this.nameEnd !== times + 6 || b[timesEnd - 2] !== 0x2f) return -1;
     const refTimesEnd = reference.field(j, 3);
     const end = timesEnd + (refEnd - refTimesEnd);
-    if (end >= this.len || b.compare(w, refTimesEnd - base, refEnd - base, timesEnd, end) !== 0) return -1;
+    if (end >= this.len || !checker.sameRange(timesEnd, reference.at(refTimesEnd), refEnd - refTimesEnd))
+      return -1;
     return end;
   }
 

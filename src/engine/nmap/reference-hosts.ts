@@ -6,7 +6,7 @@
 // gives the hosts as it found them instead (the constructor's `known`): nothing is guessed then.
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
-import { ElementChecker } from './element-checker.ts';
+import type { ElementChecker } from './element-checker.ts';
 
 /** Where a host element's parts are in its file: [start, contentStart, timesStart, timesEnd, end). */
 export const SHAPE_FIELDS = 5;
@@ -28,13 +28,19 @@ export class ReferenceHosts {
   private shapes: Float64Array = new Float64Array(SHAPE_FIELDS * 1024);
   private count = 0;
   private done = false;
-  private next: number;
-  /** Finds each host's tags in the window (WebAssembly: a loop over ~1 kB a host), whose memory holds it. */
-  private readonly finder = new ElementChecker(WINDOW);
-  /** bytes [windowStart, windowStart + windowLength) of the file. */
-  window = this.finder.buf.subarray(0, WINDOW);
+  private next = -1;
+  /**
+   * The check of the pass that compares with these hosts (attach): the window is in its memory, after the
+   * pass's buffer, so that one WebAssembly call compares a host with its reference (sameRange); and it finds
+   * each host's tags (a loop over ~1 kB a host).
+   */
+  private checker: ElementChecker | undefined;
+  /** The window holds bytes [windowStart, windowStart + windowLength) of the file (windowSize at most). */
   windowStart = 0;
   private windowLength = 0;
+  private windowSize = WINDOW;
+  /** The checker's windowMoves when the window was read (a move loses what it held). */
+  private windowRead = -1;
 
   /**
    * The hosts of the scan in `fd`, found as they are asked for; or, with `known`, these hosts (SHAPE_FIELDS
@@ -49,11 +55,18 @@ export class ReferenceHosts {
       this.count = known.length / SHAPE_FIELDS;
       this.done = true;
       this.next = size;
-      return;
     }
+  }
+
+  /** Puts the window in the memory of `checker`, the check of the pass that compares with these hosts. */
+  attach(checker: ElementChecker): void {
+    this.checker = checker;
+    checker.reserveWindow(MAX_WINDOW);
+    this.windowLength = 0;
+    if (this.next >= 0) return;
     this.load(0);
-    const first = this.window.subarray(0, this.windowLength).indexOf(HOST_LINE);
-    this.next = first === -1 ? size : first + 1;
+    const first = this.bytes().indexOf(HOST_LINE);
+    this.next = first === -1 ? this.size : first + 1;
   }
 
   /** Whether host j was found (looking on as far as it takes); then field(j, k) reads its shape. */
@@ -72,24 +85,38 @@ export class ReferenceHosts {
     return this.shapes.slice(0, SHAPE_FIELDS * this.count);
   }
 
-  /** Makes file bytes [start, end) available in window (false if they are not within one window). */
+  /** Makes file bytes [start, end) available in the window (false if they are not within one window). */
   cover(start: number, end: number): boolean {
+    if (this.windowRead !== this.checker!.windowMoves) this.windowLength = 0;
     if (start >= this.windowStart && end <= this.windowStart + this.windowLength) return true;
-    if (end - start > this.window.length) return false;
+    if (end - start > this.windowSize) return false;
     this.load(start);
     return end <= this.windowStart + this.windowLength;
   }
 
+  /** Where file byte `offset` (covered) is for the checker: a position to give it, as buf's are. */
+  at(offset: number): number {
+    return this.checker!.windowAt + offset - this.windowStart;
+  }
+
+  /** What the window holds. */
+  private bytes(): Buffer {
+    return this.checker!.window.subarray(0, this.windowLength);
+  }
+
   private load(from: number): void {
+    const checker = this.checker!;
+    const window = checker.window;
     let got = 0;
-    const size = this.window.length;
+    const size = this.windowSize;
     while (got < size && from + got < this.size) {
-      const n = readSync(this.fd, this.window, got, size - got, from + got);
+      const n = readSync(this.fd, window, got, size - got, from + got);
       if (n === 0) break;
       got += n;
     }
     this.windowStart = from;
     this.windowLength = got;
+    this.windowRead = checker.windowMoves;
   }
 
   private findNext(): void {
@@ -98,19 +125,18 @@ export class ReferenceHosts {
       this.done = true;
       return;
     }
-    if (start < this.windowStart || start + 6 > this.windowStart + this.windowLength) this.load(start);
-    const finder = this.finder;
-    let close = finder.referenceHost(start - this.windowStart, this.windowLength);
+    const checker = this.checker!;
+    this.cover(start, start + 6);
+    const at = checker.windowAt;
+    let close = checker.referenceHost(at + start - this.windowStart, at + this.windowLength);
     // A host cut by the window's end: the window moves to its start, and grows if the host fills it.
     while (close === -1 && this.windowStart + this.windowLength < this.size) {
       if (this.windowStart === start) {
-        const size = 2 * this.window.length;
-        if (size > MAX_WINDOW) break;
-        finder.resize(size); // a new view after: the old one is detached
-        this.window = finder.buf.subarray(0, size);
+        if (2 * this.windowSize > MAX_WINDOW) break;
+        this.windowSize *= 2;
       }
       this.load(start);
-      close = finder.referenceHost(0, this.windowLength);
+      close = checker.referenceHost(at, at + this.windowLength);
     }
     if (close < 0) {
       this.done = true;
@@ -121,19 +147,20 @@ export class ReferenceHosts {
       bigger.set(this.shapes);
       this.shapes = bigger;
     }
-    const base = this.windowStart;
-    const times = finder.referenceTimes;
+    // The check's positions are from BUFFER: the file's, from the window's start.
+    const base = this.windowStart - at;
+    const times = checker.referenceTimes;
     const s = SHAPE_FIELDS * this.count++;
     this.shapes[s] = start;
-    this.shapes[s + 1] = base + finder.referenceGt + 1;
+    this.shapes[s + 1] = base + checker.referenceGt + 1;
     this.shapes[s + 2] = times < 0 ? -1 : base + times;
-    this.shapes[s + 3] = times < 0 ? -1 : base + finder.referenceTimesEnd;
+    this.shapes[s + 3] = times < 0 ? -1 : base + checker.referenceTimesEnd;
     this.shapes[s + 4] = base + close + HOST_END_LENGTH;
     // The next host: after the line end that follows this one.
-    const w = this.window;
-    let p = close + HOST_END_LENGTH;
+    const w = checker.window;
+    let p = close - at + HOST_END_LENGTH;
     while (p < this.windowLength && (w[p] === 10 || w[p] === 13)) p++;
-    this.next = base + p;
+    this.next = this.windowStart + p;
   }
 }
 

@@ -655,3 +655,16 @@ function findHostEnd(from: i32, len: i32): i32 {
   for (; p + 7 <= len; p++) if (at(p) == 0x3c && at(p + 1) == 0x2f && nameIs(p, p + 7, S_HOST_END, 7)) return p;
   return -1;
 }
+
+/**
+ * Whether the `length` bytes at `a` and at `b` are the same, 16 at a time (a host of a rescan against the same
+ * host in the reference's window: fast-host-scan.ts repeats()).
+ */
+export function sameRange(a: i32, b: i32, length: i32): bool {
+  let p = BUFFER + <usize>a;
+  let q = BUFFER + <usize>b;
+  const end = p + <usize>length;
+  for (; p + 16 <= end; p += 16, q += 16) if (!i8x16.all_true(i8x16.eq(v128.load(p), v128.load(q)))) return false;
+  for (; p < end; p++, q++) if (load<u8>(p) != load<u8>(q)) return false;
+  return true;
+}
