@@ -106,14 +106,20 @@ interface SecondHosts
 
 /** A part as posted (SecondScan without what is not the part's). */
 function packPart(part: DigestPart): Omit<SecondScan, 'identity' | 'run' | 'referenceShapes'> {
+  // Plain loops over the hosts, no callback a host: this runs once, in code V8 has not optimized (see
+  // toNdiffScan).
   const keyIndices: number[] = [];
   const keyValues: string[] = [];
-  part.keys.forEach((key, i) => {
-    if (key === null) return;
+  const { keys, digests } = part;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === null) continue;
     keyIndices.push(i);
     keyValues.push(key);
-  });
-  const lists = Object.fromEntries(NUMBER_LISTS.map((name) => [name, Float64Array.from(part[name])]));
+  }
+  let anyDigest = false;
+  for (let i = 0; i < digests.length && !anyDigest; i++) anyDigest = digests[i] !== '';
+  const lists = Object.fromEntries(NUMBER_LISTS.map((name) => [name, new Float64Array(part[name])]));
   return {
     ...(lists as Record<NumberLists, Float64Array>),
     rest: part.rest,
@@ -121,9 +127,9 @@ function packPart(part: DigestPart): Omit<SecondScan, 'identity' | 'run' | 'refe
     anyOsMatch: part.anyOsMatch,
     osMatchHosts: part.osMatchHosts,
     hosts: part.keys.length,
-    keyIndices: Int32Array.from(keyIndices),
+    keyIndices: new Int32Array(keyIndices),
     keyValues,
-    digests: part.digests.every((d) => d === '') ? null : part.digests,
+    digests: anyDigest ? digests : null,
   };
 }
 
@@ -645,7 +651,9 @@ function orderLike(
     order[m++] = k;
   }
   while (from < count) order[m++] = placed[from++]!;
-  return { keys: order.map((k) => ids[k]!), order };
+  const keys = new Array<string | null>(n);
+  for (let k = 0; k < n; k++) keys[k] = ids[order[k]!]!;
+  return { keys, order };
 }
 
 /**
