@@ -2,10 +2,10 @@
 // own start-up on that thread, most of it compiling Node's internal modules), so the CLI may start it first
 // thing, before the diff's code is loaded (startPairsWorkerEarly): its start then overlaps this thread's
 // loading of that code and opening of the files, and it begins reading ~25 ms sooner (~4% of a /16 diff).
-// startPairsWorker takes that worker, or starts one. Nothing but node:fs and node:worker_threads here: the
-// CLI loads this module before any command.
+// startPairsWorker takes that worker, or starts one. Nothing but node:fs here, and node:worker_threads only
+// when a worker starts (loading it takes ~4 ms): the CLI loads this module before any command.
 import { existsSync, statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /** workerData's mark of a pairs worker: pair-blocks.ts runs the worker's side when it sees it. */
 export const PAIRS_WORKER = 'portwatchPairsWorker';
@@ -26,6 +26,7 @@ const OLD_GENERATION_MB = 24;
 
 /** A pairs worker running `code` (a file whose code includes pair-blocks.ts). */
 export function newPairsWorker(code: URL): Worker {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   return new Worker(code, {
     workerData: { [PAIRS_WORKER]: true },
     resourceLimits: {
