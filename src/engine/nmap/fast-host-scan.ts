@@ -210,8 +210,13 @@ class Pass {
     // A small scan gets a small buffer (it grows for an element that does not fit).
     const size = fstatSync(fd).size - this.fileBase;
     this.checker = new ElementChecker(Math.min(READ * 2, Math.max(1 << 16, size + 1)));
-    options.reference?.attach(this.checker);
     this.buf = this.checker.buf;
+    // The reference's window grows in the same memory (for a large host): buf is then a new view.
+    this.checker.onResize = () => {
+      this.buf = this.checker.buf;
+      this.view = this.buf.subarray(0, this.len);
+    };
+    options.reference?.attach(this.checker);
   }
 
   run(): DigestPart {

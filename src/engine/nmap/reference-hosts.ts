@@ -61,7 +61,7 @@ export class ReferenceHosts {
   /** Puts the window in the memory of `checker`, the check of the pass that compares with these hosts. */
   attach(checker: ElementChecker): void {
     this.checker = checker;
-    checker.reserveWindow(MAX_WINDOW);
+    checker.reserveWindow(this.windowSize);
     this.windowLength = 0;
     if (this.next >= 0) return;
     this.load(0);
@@ -134,6 +134,7 @@ export class ReferenceHosts {
       if (this.windowStart === start) {
         if (2 * this.windowSize > MAX_WINDOW) break;
         this.windowSize *= 2;
+        checker.reserveWindow(this.windowSize); // the pass takes the memory's new views (onResize)
       }
       this.load(start);
       close = checker.referenceHost(at, at + this.windowLength);
