@@ -15,7 +15,14 @@ import {
   setDigestWorkerFile,
   type ScanDigest,
 } from '../src/engine/diff/fast-digest.ts';
-import { lazyNdiffScan, ndiff, ndiffHead, ndiffLazy, planHostPairs } from '../src/engine/diff/ndiff/index.ts';
+import {
+  emitHostPairs,
+  lazyNdiffScan,
+  ndiff,
+  ndiffHead,
+  ndiffLazy,
+  planHostPairs,
+} from '../src/engine/diff/ndiff/index.ts';
 import { shareHostPairs } from '../src/engine/diff/ndiff-files.ts';
 import type { PairsWorker } from '../src/engine/diff/pair-blocks.ts';
 import { UserError } from '../src/engine/errors.ts';
@@ -252,6 +259,64 @@ test('host pairs: blocks the worker claimed and never finished (it died) are don
       assert.equal(claimed, 2);
       assert.ok(realCost > 0);
       assert.equal(got.join(''), want.join(''));
+    } finally {
+      hosts[0].close();
+      hosts[1].close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('host pairs: this thread waits for a slow worker after a few blocks, not holding every other block', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-pairs-'));
+  try {
+    const a = path.join(dir, 'a.xml');
+    const b = path.join(dir, 'b.xml');
+    writeFileSync(a, scanXml(400, 0, new Set()));
+    writeFileSync(b, scanXml(400, 60, new Set(Array.from({ length: 120 }, (_, k) => 3 * k))));
+    const options = { verbose: false, format: 'text' } as const;
+    const want: string[] = [];
+    ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), options, (s) => want.push(s));
+    const digests: [ScanDigest, ScanDigest] = [digestScan(a), digestScan(b)];
+    const hosts = [openDigested(a, digests[0]), openDigested(b, digests[1])] as const;
+    try {
+      const lazy = (i: 0 | 1) => ({ ...digests[i], hosts: hosts[i] });
+      const plan = planHostPairs(lazy(0), lazy(1), false);
+      assert.equal(plan.length, 120); // 15 blocks of 8
+      let claimedWhenPosted = -1;
+      // A worker that takes the first block and posts it 300 ms later (its text made here, as the worker's).
+      const slow: PairsWorker = {
+        digest: () => Promise.reject(new Error('not used here')),
+        share: (job) => {
+          const counter = new Int32Array(job.counter);
+          const block = Atomics.add(counter, 0, 1);
+          setTimeout(() => {
+            let text = '';
+            const realCost = emitHostPairs(
+              plan,
+              0,
+              job.blockSize,
+              hosts[0].loadHost,
+              hosts[1].loadHost,
+              options,
+              (t) => {
+                text += t;
+              },
+            );
+            claimedWhenPosted = Atomics.load(counter, 0);
+            job.port.postMessage({ block, text, realCost });
+            job.port.postMessage({ done: true });
+          }, 300);
+          return new Promise<never>(() => {});
+        },
+        cancel: () => {},
+      };
+      const got: string[] = [ndiffHead(lazyNdiffScan(lazy(0)), lazyNdiffScan(lazy(1)), options)];
+      await shareHostPairs(plan, [a, b], digests, [hosts[0], hosts[1]], options, (s) => got.push(s), slow);
+      assert.equal(got.join(''), want.join(''));
+      // This thread did 8 blocks, then waited: the other 6 were claimed only after the worker's block came.
+      assert.equal(claimedWhenPosted, 1 + 8);
     } finally {
       hosts[0].close();
       hosts[1].close();

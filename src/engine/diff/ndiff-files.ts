@@ -136,6 +136,9 @@ function emitPrefetched(
   return realCost;
 }
 
+/** Blocks of text held at most, waiting for an earlier one of the worker's, before this thread waits for it. */
+const MAX_AHEAD = 8;
+
 /**
  * emitHostPairs over the whole plan, block by block, this thread and `worker` each taking the next block
  * until none is left; blocks are emitted in order. Returns the pairs' real cost. If the worker fails (short
@@ -202,12 +205,31 @@ export async function shareHostPairs(
     const from = block * blockSize;
     const to = Math.min(pairs, from + blockSize);
     prefetchBlock(plan, from, to, hosts[0].prefetch, hosts[1].prefetch);
-    let text = '';
+    // Joined into one flat string: a block may wait in texts, and as a chain of its thousands of pieces
+    // (text += piece) it takes several times its size.
+    const pieces: string[] = [];
     realCost += emitHostPairs(plan, from, to, hosts[0].loadHost, hosts[1].loadHost, options, (t) => {
-      text += t;
+      pieces.push(t);
     });
-    texts.set(block, text);
+    texts.set(block, pieces.join(''));
   };
+  let stopped = false;
+  failure.catch(() => (stopped = true));
+  /** Resolves at the worker's next message (taken), or when it stops. */
+  const workerMessage = () =>
+    new Promise<void>((resolve) => {
+      const onMessage = (message: PairsMessage) => {
+        port1.off('message', onMessage);
+        take(message);
+        emitReady();
+        resolve();
+      };
+      port1.on('message', onMessage);
+      failure.catch(() => {
+        port1.off('message', onMessage);
+        resolve();
+      });
+    });
 
   try {
     for (
@@ -220,6 +242,9 @@ export async function shareHostPairs(
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1))
         take(m.message as PairsMessage);
       emitReady();
+      // Blocks done here wait for the worker's earlier one; MAX_AHEAD of them, and this thread waits for the
+      // worker instead of going on (the texts piled up: ~80 MB once, every host of a /16 differing).
+      while (texts.size >= MAX_AHEAD && !workerDone && !stopped) await workerMessage();
     }
     if (!workerDone) {
       await new Promise<void>((resolve) => {
