@@ -250,7 +250,7 @@ export async function shareHostPairs(
         take(m.message as PairsMessage);
       emitReady();
       // Blocks done here wait for the worker's earlier one; MAX_AHEAD of them, and this thread waits for the
-      // worker instead of going on (the texts piled up: ~80 MB once, every host of a /16 differing).
+      // worker instead of going on (else a slow worker would leave every block done here in memory).
       while (texts.size >= MAX_AHEAD && !workerDone && !stopped) await workerMessage();
     }
     if (!workerDone) {
