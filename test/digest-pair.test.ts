@@ -131,7 +131,7 @@ test('two threads: a rescan is read by comparison, its repeated hosts known with
     // No digests: the plan comes from what is known to repeat.
     assert.ok(digests[0].digests.every((d) => d === '') && digests[1].digests.every((d) => d === ''));
     assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size);
-    // Its ids in ndiff's order, from the first file's (orderLike), as sorting them gives.
+    // Its ids in ndiff's order (repeated hosts hold the first file's ids), as reading it alone gives.
     assert.deepEqual(digests[1].order, digestScan(b).order);
     await assertSameAsNdiff(a, b, 'rescan');
   });

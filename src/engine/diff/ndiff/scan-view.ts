@@ -239,7 +239,7 @@ export function ndiffHostIds(run: NmapRun): (string | null)[] {
  * (Python's sort is stable). Python would raise comparing id(self) with a str; the nameless hosts (null) go
  * first, in document order.
  */
-export function ndiffIdOrder(keys: readonly (string | null)[]): (i: number, j: number) => number {
+function ndiffIdOrder(keys: readonly (string | null)[]): (i: number, j: number) => number {
   return (i, j) => {
     const a = keys[i]!;
     const b = keys[j]!;
