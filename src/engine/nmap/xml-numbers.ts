@@ -1,8 +1,11 @@
 // Numbers in nmap's XML attributes, read the way nmap's ndiff (Python) reads them, so that a file ndiff
 // accepts gives the same numbers here and a file it rejects is recognisable.
 
-/** Python's str.isspace() set, which int() strips around its argument. */
-function isPythonSpace(c: number): boolean {
+/**
+ * Whether Python's str.isspace() accepts the UTF-16 unit c: what int() strips around its argument, and
+ * str.rstrip() with no argument (diff/ndiff/pystr.ts).
+ */
+export function isPythonSpace(c: number): boolean {
   return (
     (c >= 0x09 && c <= 0x0d) ||
     (c >= 0x1c && c <= 0x20) ||

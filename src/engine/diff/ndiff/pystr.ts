@@ -1,5 +1,6 @@
 // Python 3 string semantics that ndiff's output depends on, where JavaScript's differ: ordering by code point
 // (JS `<` compares UTF-16 units), lengths in code points, str.ljust, str.rstrip() and str.splitlines().
+import { isPythonSpace } from '../../nmap/xml-numbers.ts';
 
 /** Maps a UTF-16 unit so that comparing mapped units orders strings by code point (surrogates go last). */
 function unitRank(unit: number): number {
@@ -49,31 +50,13 @@ export function ljust(s: string, width: number): string {
   return len >= width ? s : s + ' '.repeat(width - len);
 }
 
-/** Whether Python's str.isspace() accepts the UTF-16 unit c (str.rstrip() with no argument removes these). */
-function isPySpace(c: number): boolean {
-  return (
-    c === 0x20 ||
-    (c >= 0x09 && c <= 0x0d) ||
-    (c >= 0x1c && c <= 0x1f) ||
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
 /**
  * Python's str.rstrip() with no argument. A loop from the end, not a regular expression: /[...]+$/ tries
  * every run of spaces in the line (a table's padding) before the last, ~8 ms of a /16 diff's 2,966 pairs.
  */
 export function rstrip(s: string): string {
   let end = s.length;
-  while (end > 0 && isPySpace(s.charCodeAt(end - 1))) end--;
+  while (end > 0 && isPythonSpace(s.charCodeAt(end - 1))) end--;
   return end === s.length ? s : s.slice(0, end);
 }
 
