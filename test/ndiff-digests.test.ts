@@ -13,6 +13,7 @@ import {
   digestScanInWorker,
   openDigested,
   setDigestWorkerFile,
+  type DigestedHosts,
   type ScanDigest,
 } from '../src/engine/diff/fast-digest.ts';
 import {
@@ -22,6 +23,7 @@ import {
   ndiffHead,
   ndiffLazy,
   planHostPairs,
+  type HostPairPlan,
 } from '../src/engine/diff/ndiff/index.ts';
 import { shareHostPairs } from '../src/engine/diff/ndiff-files.ts';
 import type { PairsWorker } from '../src/engine/diff/pair-blocks.ts';
@@ -218,105 +220,42 @@ test('portwatch diff of a pipe (<(...)) reads it in full, as ndiff does', async 
   assert.match(ours.stdout, /^-Nmap/m);
 });
 
-test('host pairs: blocks the worker claimed and never finished (it died) are done by this thread, in order', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-pairs-'));
-  try {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(400, 0, new Set()));
-    writeFileSync(b, scanXml(400, 60, new Set(Array.from({ length: 120 }, (_, k) => 3 * k))));
-    const want: string[] = [];
-    ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), { verbose: false, format: 'text' }, (s) => want.push(s));
-    const digests: [ScanDigest, ScanDigest] = [digestScan(a), digestScan(b)];
-    const hosts = [openDigested(a, digests[0]), openDigested(b, digests[1])] as const;
-    try {
-      const lazy = (i: 0 | 1) => ({ ...digests[i], hosts: hosts[i] });
-      const plan = planHostPairs(lazy(0), lazy(1), false);
-      assert.equal(plan.length, 120);
-      let claimed = 0;
-      // A worker that takes the first two blocks, then stops without posting them.
-      const dying: PairsWorker = {
-        digest: () => Promise.reject(new Error('not used here')),
-        share: (job) => {
-          claimed = Atomics.add(new Int32Array(job.counter), 0, 2) === 0 ? 2 : 0;
-          job.port.close();
-          return Promise.reject(new Error('the host pair thread stopped (exit code 1)'));
-        },
-        cancel: () => {},
-      };
-      const got: string[] = [
-        ndiffHead(lazyNdiffScan(lazy(0)), lazyNdiffScan(lazy(1)), { verbose: false, format: 'text' }),
-      ];
-      const realCost = await shareHostPairs(
-        plan,
-        [a, b],
-        digests,
-        [hosts[0], hosts[1]],
-        { verbose: false, format: 'text' },
-        (s) => got.push(s),
-        dying,
-      );
-      assert.equal(claimed, 2);
-      assert.ok(realCost > 0);
-      assert.equal(got.join(''), want.join(''));
-    } finally {
-      hosts[0].close();
-      hosts[1].close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+const TEXT = { verbose: false, format: 'text' } as const;
 
-test('host pairs: this thread waits for a slow worker after a few blocks, not holding every other block', async () => {
+/** What a shareHostPairs test works with: two 400-host scans with 120 pairs to read, planned, and ndiff's text. */
+interface PairsCase {
+  files: [string, string];
+  digests: [ScanDigest, ScanDigest];
+  hosts: [DigestedHosts, DigestedHosts];
+  plan: HostPairPlan;
+  want: string;
+  /** ndiff's head, then what shareHostPairs emits with `worker`; its real cost. */
+  share(worker: PairsWorker): Promise<{ text: string; realCost: number }>;
+}
+
+async function withPairsCase(use: (c: PairsCase) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'portwatch-pairs-'));
   try {
-    const a = path.join(dir, 'a.xml');
-    const b = path.join(dir, 'b.xml');
-    writeFileSync(a, scanXml(400, 0, new Set()));
-    writeFileSync(b, scanXml(400, 60, new Set(Array.from({ length: 120 }, (_, k) => 3 * k))));
-    const options = { verbose: false, format: 'text' } as const;
+    const files: [string, string] = [path.join(dir, 'a.xml'), path.join(dir, 'b.xml')];
+    writeFileSync(files[0], scanXml(400, 0, new Set()));
+    writeFileSync(files[1], scanXml(400, 60, new Set(Array.from({ length: 120 }, (_, k) => 3 * k))));
     const want: string[] = [];
-    ndiff(parseNmapXmlFile(a), parseNmapXmlFile(b), options, (s) => want.push(s));
-    const digests: [ScanDigest, ScanDigest] = [digestScan(a), digestScan(b)];
-    const hosts = [openDigested(a, digests[0]), openDigested(b, digests[1])] as const;
+    ndiff(parseNmapXmlFile(files[0]), parseNmapXmlFile(files[1]), TEXT, (s) => want.push(s));
+    const digests: [ScanDigest, ScanDigest] = [digestScan(files[0]), digestScan(files[1])];
+    const hosts: [DigestedHosts, DigestedHosts] = [
+      openDigested(files[0], digests[0]),
+      openDigested(files[1], digests[1]),
+    ];
     try {
       const lazy = (i: 0 | 1) => ({ ...digests[i], hosts: hosts[i] });
       const plan = planHostPairs(lazy(0), lazy(1), false);
       assert.equal(plan.length, 120); // 15 blocks of 8
-      let claimedWhenPosted = -1;
-      // A worker that takes the first block and posts it 300 ms later (its text made here, as the worker's).
-      const slow: PairsWorker = {
-        digest: () => Promise.reject(new Error('not used here')),
-        share: (job) => {
-          const counter = new Int32Array(job.counter);
-          const block = Atomics.add(counter, 0, 1);
-          setTimeout(() => {
-            let text = '';
-            const realCost = emitHostPairs(
-              plan,
-              0,
-              job.blockSize,
-              hosts[0].loadHost,
-              hosts[1].loadHost,
-              options,
-              (t) => {
-                text += t;
-              },
-            );
-            claimedWhenPosted = Atomics.load(counter, 0);
-            job.port.postMessage({ block, text, realCost });
-            job.port.postMessage({ done: true });
-          }, 300);
-          return new Promise<never>(() => {});
-        },
-        cancel: () => {},
+      const share = async (worker: PairsWorker) => {
+        const got = [ndiffHead(lazyNdiffScan(lazy(0)), lazyNdiffScan(lazy(1)), TEXT)];
+        const realCost = await shareHostPairs(plan, files, digests, hosts, TEXT, (s) => got.push(s), worker);
+        return { text: got.join(''), realCost };
       };
-      const got: string[] = [ndiffHead(lazyNdiffScan(lazy(0)), lazyNdiffScan(lazy(1)), options)];
-      await shareHostPairs(plan, [a, b], digests, [hosts[0], hosts[1]], options, (s) => got.push(s), slow);
-      assert.equal(got.join(''), want.join(''));
-      // This thread did 8 blocks, then waited: the other 6 were claimed only after the worker's block came.
-      assert.equal(claimedWhenPosted, 1 + 8);
+      await use({ files, digests, hosts, plan, want: want.join(''), share });
     } finally {
       hosts[0].close();
       hosts[1].close();
@@ -324,4 +263,61 @@ test('host pairs: this thread waits for a slow worker after a few blocks, not ho
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('host pairs: blocks the worker claimed and never finished (it died) are done by this thread, in order', async () => {
+  await withPairsCase(async ({ want, share }) => {
+    let claimed = 0;
+    // A worker that takes the first two blocks, then stops without posting them.
+    const dying: PairsWorker = {
+      digest: () => Promise.reject(new Error('not used here')),
+      share: (job) => {
+        claimed = Atomics.add(new Int32Array(job.counter), 0, 2) === 0 ? 2 : 0;
+        job.port.close();
+        return Promise.reject(new Error('the host pair thread stopped (exit code 1)'));
+      },
+      cancel: () => {},
+    };
+    const { text, realCost } = await share(dying);
+    assert.equal(claimed, 2);
+    assert.ok(realCost > 0);
+    assert.equal(text, want);
+  });
+});
+
+test('host pairs: this thread waits for a slow worker after a few blocks, not holding every other block', async () => {
+  await withPairsCase(async ({ hosts, plan, want, share }) => {
+    let claimedWhenPosted = -1;
+    // A worker that takes the first block and posts it 300 ms later (its text made here, as the worker's).
+    const slow: PairsWorker = {
+      digest: () => Promise.reject(new Error('not used here')),
+      share: (job) => {
+        const counter = new Int32Array(job.counter);
+        const block = Atomics.add(counter, 0, 1);
+        setTimeout(() => {
+          let text = '';
+          const realCost = emitHostPairs(
+            plan,
+            0,
+            job.blockSize,
+            hosts[0].loadHost,
+            hosts[1].loadHost,
+            TEXT,
+            (t) => {
+              text += t;
+            },
+          );
+          claimedWhenPosted = Atomics.load(counter, 0);
+          job.port.postMessage({ block, text, realCost });
+          job.port.postMessage({ done: true });
+        }, 300);
+        return new Promise<never>(() => {});
+      },
+      cancel: () => {},
+    };
+    const { text } = await share(slow);
+    assert.equal(text, want);
+    // This thread did 8 blocks, then waited: the other 6 were claimed only after the worker's block came.
+    assert.equal(claimedWhenPosted, 1 + 8);
+  });
 });
