@@ -479,44 +479,47 @@ test('a diff worker that stopped fails the jobs given to it afterwards at once (
   port1.close();
 });
 
-test("two threads: a host larger than the first file's 128 kB window is still compared, and so are the hosts after it", async () => {
+/**
+ * A rescan of 120 hosts where host 40 holds `bytes` more in both scans, hosts 3 and 90 changed, read on this
+ * thread as the worker reads it; what the test checks then.
+ */
+async function withBigHost(
+  bytes: number,
+  check: (files: [string, string], pair: DigestedPair, changed: Set<number>) => Promise<void>,
+): Promise<void> {
   await withScans(async (dir) => {
-    // Host 40 holds a 300 kB value in both scans: the reference window grows for it (reference-hosts.ts).
     const big = (xml: string) => {
       const { head, hosts, tail } = hostsOf(xml);
-      hosts[40] = hosts[40]!.replace('</host>', `<x v="${'y'.repeat(300_000)}"/></host>`);
+      hosts[40] = hosts[40]!.replace('</host>', `<x v="${'y'.repeat(bytes)}"/></host>`);
       return head + hosts.join('') + tail;
     };
     const changed = new Set([3, 90]);
-    const [a, b] = writePair(dir, big(scanXml(120, 0, new Set())), big(scanXml(120, 3600, changed)));
-    const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
-    assert.ok(shapes, 'read by comparison');
-    assert.equal(shapes.second.sameAs[40], 40, "the big host repeats the first scan's");
-    assert.equal(Array.from(shapes.second.sameAs).filter((j) => j >= 0).length, 120 - changed.size);
-    assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size);
-    await assertSameAsNdiff(a, b, 'big host');
+    const files = writePair(dir, big(scanXml(120, 0, new Set())), big(scanXml(120, 3600, changed)));
+    const pair = await digestPair(files, (job) => Promise.resolve(digestSecondScan(job)));
+    assert.ok(pair.shapes, 'read by comparison');
+    await check(files, pair, changed);
+    await assertSameAsNdiff(files[0], files[1], `host of ${bytes} bytes more`);
+  });
+}
+
+test("two threads: a host larger than the first file's 128 kB window is still compared, and so are the hosts after it", async () => {
+  // 300 kB: the reference window grows for it (reference-hosts.ts).
+  await withBigHost(300_000, async (files, { digests, shapes }, changed) => {
+    assert.equal(shapes!.second.sameAs[40], 40, "the big host repeats the first scan's");
+    assert.equal(Array.from(shapes!.second.sameAs).filter((j) => j >= 0).length, 120 - changed.size);
+    assert.equal(pairsToRead(files, { digests, shapes }), changed.size);
   });
 });
 
 test('two threads: a host larger than the pass buffer grows it, the window moves after it, and the hosts after it are still compared', async () => {
-  await withScans(async (dir) => {
-    // Host 40 holds 3 MB in both scans: more than the second file's pass holds (2 MiB), so its buffer grows
-    // in the check's memory, and the first file's window, after the buffer there, moves (and is read again).
-    const big = (xml: string) => {
-      const { head, hosts, tail } = hostsOf(xml);
-      hosts[40] = hosts[40]!.replace('</host>', `<x v="${'y'.repeat(3_000_000)}"/></host>`);
-      return head + hosts.join('') + tail;
-    };
-    const changed = new Set([3, 90]);
-    const [a, b] = writePair(dir, big(scanXml(120, 0, new Set())), big(scanXml(120, 3600, changed)));
-    const { digests, shapes } = await digestPair([a, b], (job) => Promise.resolve(digestSecondScan(job)));
-    assert.ok(shapes, 'read by comparison');
-    const sameAs = Array.from(shapes.second.sameAs);
+  // 3 MB: more than the second file's pass holds (2 MiB), so its buffer grows in the check's memory, and the
+  // first file's window, after the buffer there, moves (and is read again).
+  await withBigHost(3_000_000, async (files, { digests, shapes }, changed) => {
+    const sameAs = Array.from(shapes!.second.sameAs);
     for (let k = 41; k < 120; k++) if (!changed.has(k)) assert.equal(sameAs[k], k, `host ${k} repeats`);
     // Host 40 itself is read in full too: it was compared and did not fit the pass's buffer then.
     assert.equal(sameAs[40], -2 - 40);
-    assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size + 1);
-    await assertSameAsNdiff(a, b, 'bigger host');
+    assert.equal(pairsToRead(files, { digests, shapes }), changed.size + 1);
   });
 });
 
