@@ -8,9 +8,10 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ndiffHostId } from '../src/engine/diff/ndiff/scan-view.ts';
-import { fastDigest } from '../src/engine/nmap/fast-host-scan.ts';
+import { fastDigest, fastDigestPart } from '../src/engine/nmap/fast-host-scan.ts';
 import { ScanFile } from '../src/engine/nmap/host-digests.ts';
 import { NmapXmlError } from '../src/engine/nmap/parse.ts';
+import { scanXml } from './support/scan-xml.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../shared/corpus/nmap-test-scans');
 const files = readdirSync(corpus)
@@ -241,4 +242,45 @@ test('ndiff ids written by the check: the smallest address and host name, as ndi
     assert.equal(other, null, `${inside}: left to the full reader`);
     assert.equal(fullOther === null, inside.includes('other'), `${inside}: the full reader's answer`);
   }
+});
+
+test('hosts checked many at a time stop where one at a time would: a head at its boundary, a <times> with content', () => {
+  // A head of a file of 200 hosts (every 7th with an id past ASCII, which the check leaves to TypeScript),
+  // stopping at host 137's line: asked there first, and exactly there.
+  const file = path.join(dir, 'head.xml');
+  const text = scanXml(200, 0, new Set([5, 50]));
+  writeFileSync(file, text);
+  let line = -1;
+  for (let i = 0; i <= 137; i++) line = text.indexOf('\n<host ', line + 1);
+  const boundary = Buffer.byteLength(text.slice(0, line + 1));
+  const asked: [number, boolean, number][] = [];
+  const fd = openSync(file, 'r');
+  let part;
+  try {
+    part = fastDigestPart(fd, file, ndiffHostId, {
+      ndiffIds: true,
+      hash: false,
+      boundaries: {
+        at: [boundary],
+        stopHere: (index, exact, hosts) => {
+          asked.push([index, exact, hosts]);
+          return true;
+        },
+      },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  assert.ok(part);
+  assert.deepEqual(asked, [[0, true, 137]]);
+  assert.equal(part.stoppedAt, boundary);
+  assert.equal(part.keys.length, 137);
+  assert.equal(part.byteEnds.at(-1), boundary - 1);
+  // A <times> with content is the full reader's (it looks for a later one): the pass gives up on the file.
+  const original = readFileSync(path.join(corpus, 'simple.xml'), 'latin1');
+  const times = original.replace(/<times ([^>]*)\/>/, '<times $1></times>');
+  assert.notEqual(times, original);
+  const { fast, full } = both(Buffer.from(times, 'latin1'), 'times.xml');
+  assert.ok(full);
+  assert.equal(fast, null);
 });

@@ -21,6 +21,22 @@ const OUT_KEY_LENGTH = 6;
 const OUT_REFERENCE_GT = 7;
 const OUT_REFERENCE_TIMES = 8;
 const OUT_REFERENCE_TIMES_END = 9;
+const OUT_HOSTS_STOP = 10;
+/** checkHosts' record of a host: HOST_WORDS i32 (element-check.as.ts's HOST_*, in this order). */
+const HOST_WORDS = 8;
+
+/** The words of a host's record (ElementChecker.host), as element-check.as.ts's HOST_*. */
+export const HOST_LT = 0;
+export const HOST_END = 1;
+export const HOST_CONTENT = 2;
+export const HOST_CLOSE = 3;
+export const HOST_TIMES = 4;
+export const HOST_TIMES_END = 5;
+/** The length of its id (0: it has none). */
+export const HOST_KEY_LENGTH = 6;
+/** 1 if it has an <osmatch> with a name in an <os>. */
+export const HOST_OSMATCH = 7;
+type HostWord = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** checkElement's and startTag's results below 0. */
 export const MORE = -1;
@@ -40,7 +56,10 @@ interface Exports {
   TOKENS: WebAssembly.Global;
   NAME_BYTES: WebAssembly.Global;
   KEY: WebAssembly.Global;
+  HOSTS: WebAssembly.Global;
+  HOST_KEYS: WebAssembly.Global;
   init(): void;
+  checkHosts(from: number, len: number, limit: number): number;
   addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
@@ -61,10 +80,14 @@ export class ElementChecker {
   private readonly eventsAt: number;
   /** Where the tokens start, in words of `words`. */
   readonly tokensAt: number;
+  /** Where checkHosts' records start, in words of `words`. */
+  private readonly hostsAt: number;
   /** The module's memory as i32 words (a new view after it grows). */
   words: Int32Array;
   /** The module's memory as bytes from KEY on (a new view after it grows). */
   private keyBytes: Buffer;
+  /** The module's memory as bytes from HOST_KEYS on (a new view after it grows). */
+  private hostKeyBytes: Buffer;
   /** buf's size, without the sentinel. */
   private capacity = 0;
   /**
@@ -96,7 +119,8 @@ export class ElementChecker {
     this.outAt = (this.exports.OUT.value as number) >> 2;
     this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
     this.tokensAt = (this.exports.TOKENS.value as number) >> 2;
-    this.buf = this.words = this.keyBytes = undefined as never;
+    this.hostsAt = (this.exports.HOSTS.value as number) >> 2;
+    this.buf = this.words = this.keyBytes = this.hostKeyBytes = undefined as never;
     this.resize(capacity);
     this.exports.init();
   }
@@ -134,6 +158,7 @@ export class ElementChecker {
     this.buf = Buffer.from(this.memory.buffer, this.base, capacity + 1);
     this.words = new Int32Array(this.memory.buffer);
     this.keyBytes = Buffer.from(this.memory.buffer, this.exports.KEY.value as number);
+    this.hostKeyBytes = Buffer.from(this.memory.buffer, this.exports.HOST_KEYS.value as number);
     if (windowAt !== this.windowAt) this.windowMoves++;
     this.windowAt = windowAt;
     this.window = Buffer.from(this.memory.buffer, this.base + windowAt, this.windowRoom);
@@ -179,6 +204,29 @@ export class ElementChecker {
   ndiffId(): string | null | undefined {
     const length = this.words[this.outAt + OUT_KEY_LENGTH]!;
     return length < 0 ? undefined : length === 0 ? null : this.keyBytes.toString('latin1', 0, length);
+  }
+
+  /**
+   * checkHostWithId for the plain hosts from buf[from] on, in one call (see element-check.as.ts checkHosts):
+   * how many it checked, each then read with host(i, field) and hostKey; hostsStop tells where it stopped.
+   * Nothing past `limit` is started.
+   */
+  checkHosts(from: number, len: number, limit: number): number {
+    return this.exports.checkHosts(from, len, limit);
+  }
+
+  get hostsStop(): number {
+    return this.words[this.outAt + OUT_HOSTS_STOP]!;
+  }
+
+  /** Word k (HOST_LT...) of host i of the last checkHosts. */
+  host(i: number, k: HostWord): number {
+    return this.words[this.hostsAt + HOST_WORDS * i + k]!;
+  }
+
+  /** The id of a host of the last checkHosts: `length` bytes `offset` bytes into their ids. */
+  hostKey(offset: number, length: number): string {
+    return this.hostKeyBytes.toString('latin1', offset, offset + length);
   }
 
   get tokenWords(): number {

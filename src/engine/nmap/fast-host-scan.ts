@@ -23,6 +23,14 @@ import {
   ADDRESS_TAG,
   ElementChecker,
   GIVE_UP,
+  HOST_CLOSE,
+  HOST_CONTENT,
+  HOST_END,
+  HOST_KEY_LENGTH,
+  HOST_LT,
+  HOST_OSMATCH,
+  HOST_TIMES,
+  HOST_TIMES_END,
   HOSTNAME_TAG,
   OSMATCH_TAG,
   TIMES_TAG,
@@ -225,8 +233,12 @@ class Pass {
     const { boundaries, reference } = this.options;
     let nextBoundary = boundaries ? 0 : Infinity;
     let boundaryAt = boundaries?.at[0] ?? Infinity;
+    // Hosts whose ids the check writes are checked many at a time (checkedHosts); hosts compared with a
+    // reference first are not.
+    const manyAtOnce = this.options.ndiffIds === true && !reference;
     // Inside <nmaprun>: hosts are digested, everything else goes to the rest.
     for (;;) {
+      if (manyAtOnce) p = this.checkedHosts(p, boundaryAt);
       let lt = this.find(0x3c, p);
       while (lt + 6 > this.len) {
         if (this.eof) throw giveUp; // the full reader says where the file stops
@@ -496,6 +508,31 @@ class Pass {
       if (idsToo || kind === TIMES_TAG || kind === OSMATCH_TAG) this.hostTag(i, kind);
     }
     return end;
+  }
+
+  /**
+   * The hosts from buf[p] on that the check takes many at a time (ElementChecker.checkHosts: plain hosts,
+   * none starting at or past file offset `boundaryAt`), each digested as element() and endHost() do one; returns
+   * where the next element is to be read from (the one it stopped at is read the usual way).
+   */
+  private checkedHosts(p: number, boundaryAt: number): number {
+    const checker = this.checker;
+    const base = this.fileBase;
+    const hosts = checker.checkHosts(p, this.len, Math.min(this.len, boundaryAt - base));
+    let key = 0;
+    for (let i = 0; i < hosts; i++) {
+      const keyLength = checker.host(i, HOST_KEY_LENGTH);
+      this.id = keyLength === 0 ? null : checker.hostKey(key, keyLength);
+      key += keyLength;
+      this.contentStart = checker.host(i, HOST_CONTENT);
+      this.hostEnd = checker.host(i, HOST_CLOSE);
+      const times = checker.host(i, HOST_TIMES);
+      this.timesStart = times < 0 ? -1 : base + times;
+      this.timesEnd = times < 0 ? -1 : base + checker.host(i, HOST_TIMES_END);
+      this.hostOsMatch = checker.host(i, HOST_OSMATCH) === 1;
+      this.endHost(checker.host(i, HOST_LT), checker.host(i, HOST_END));
+    }
+    return hosts > 0 ? checker.hostsStop : p;
   }
 
   /** The current host's id as the check wrote it (ndiffIds), or undefined: keyOf gives it. */

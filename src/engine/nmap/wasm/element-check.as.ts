@@ -1,6 +1,6 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.ts: the byte-level check of one element for
 // fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it), with the
-// host's ndiff id when asked (ndiffId); for a host read again, its tokens for checked-host-reader.ts (the
+// host's ndiff id when asked (ndiffId), or of a run of hosts in one call (checkHosts); for a host read again, its tokens for checked-host-reader.ts (the
 // check of the same bytes, leaving what it read); and the search for a reference scan's hosts by their tags
 // (referenceHost, for reference-hosts.ts).
 //
@@ -400,6 +400,86 @@ export function checkElement(lt: i32, len: i32, host: i32, tokens: i32): i32 {
   store<i32>(OUT_TOKENS, tokenCount);
   if (end >= 0 && host == HOST_WITH_ID) store<i32>(OUT_KEY_LENGTH, ndiffId());
   return end >= 0 && tokenCount > TOKEN_WORDS ? GIVE_UP : end;
+}
+
+/**
+ * checkHosts' records, in the TOKENS area (a pass that runs it asks for no tokens): HOST_WORDS i32 a host, at
+ * most MAX_HOSTS; then the hosts' ids, one after the other (HOST_KEY_LENGTH says how long each is).
+ */
+export const HOSTS: usize = TOKENS;
+const HOST_WORDS: i32 = 8;
+const HOST_LT: i32 = 0;
+const HOST_END: i32 = 1;
+const HOST_CONTENT: i32 = 2;
+const HOST_CLOSE: i32 = 3;
+const HOST_TIMES: i32 = 4;
+const HOST_TIMES_END: i32 = 5;
+/** The id's length; 0: the host has none. */
+const HOST_KEY_LENGTH: i32 = 6;
+/** 1 if the host has an <osmatch> with a name in an <os>. */
+const HOST_OSMATCH: i32 = 7;
+const MAX_HOSTS: i32 = 2048;
+export const HOST_KEYS: usize = HOSTS + 4 * <usize>(HOST_WORDS * MAX_HOSTS);
+const HOST_KEYS_END: usize = BUFFER;
+/** Where checkHosts stopped: the position the caller goes on from. */
+const OUT_HOSTS_STOP: usize = OUT + 40;
+
+/**
+ * checkElement(HOST_WITH_ID) for the hosts from `from` on, one after another, for as long as each is a plain
+ * one: the next element after blank text is a <host> that starts before `limit`, is complete before `len`,
+ * passes the check, has an id written here (ndiffId) and a self-closing first <times>. Notes each (HOSTS) and
+ * returns how many; where it stopped is at OUT_HOSTS_STOP (the blank text before the host it stopped at is
+ * passed). The host it stops at, and anything else, is the caller's (fast-host-scan.ts reads it one element at
+ * a time, as before): this saves that loop's work a host, not one of its rules.
+ */
+export function checkHosts(from: i32, len: i32, limit: i32): i32 {
+  let p = from;
+  let n = 0;
+  let keys: usize = HOST_KEYS;
+  while (n < MAX_HOSTS && keys + <usize>KEY_BYTES <= HOST_KEYS_END) {
+    let lt = p;
+    while (lt < len && isSpace(at(lt))) lt++;
+    if (lt + 6 > len || lt >= limit || at(lt) != 0x3c) break;
+    if (!nameIs(lt + 1, lt + 5, S_HOST_START + 1, 4) || nameChar(at(lt + 5))) break;
+    p = lt; // the blank text before it is passed
+    const end = checkElement(lt, len, HOST_WITH_ID, 0);
+    if (end < 0) break;
+    const keyLength = load<i32>(OUT_KEY_LENGTH);
+    if (keyLength < 0) break;
+    let times = -1;
+    let timesEnd = -1;
+    let osmatch = 0;
+    const events = load<i32>(OUT_EVENTS);
+    for (let i = 0; i < events; i++) {
+      const e = EVENTS + 4 * <usize>(EVENT_WORDS * i);
+      const kind = load<i32>(e);
+      if (kind == TIMES) {
+        // One with content is the caller's to refuse.
+        if (load<i32>(e + 12) == 0) return stopAt(lt, n);
+        times = load<i32>(e + 4);
+        timesEnd = load<i32>(e + 8);
+      } else if (kind == OSMATCH && load<i32>(e + 16) >= 0) osmatch = 1;
+    }
+    const r = HOSTS + 4 * <usize>(HOST_WORDS * n);
+    store<i32>(r + 4 * HOST_LT, lt);
+    store<i32>(r + 4 * HOST_END, end);
+    store<i32>(r + 4 * HOST_CONTENT, load<i32>(OUT_CONTENT_START));
+    store<i32>(r + 4 * HOST_CLOSE, load<i32>(OUT_HOST_END));
+    store<i32>(r + 4 * HOST_TIMES, times);
+    store<i32>(r + 4 * HOST_TIMES_END, timesEnd);
+    store<i32>(r + 4 * HOST_KEY_LENGTH, keyLength);
+    store<i32>(r + 4 * HOST_OSMATCH, osmatch);
+    memory.copy(keys, KEY, <usize>keyLength);
+    keys += <usize>keyLength;
+    n++;
+    p = end;
+  }
+  return stopAt(p, n);
+}
+
+function stopAt(p: i32, n: i32): i32 {
+  store<i32>(OUT_HOSTS_STOP, p);
+  return n;
 }
 
 /**
