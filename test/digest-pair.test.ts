@@ -137,6 +137,31 @@ test('two threads: a rescan is read by comparison, its repeated hosts known with
   });
 });
 
+test('two threads: hosts changed only after their <times/>, and hosts on CRLF lines, are compared right', async () => {
+  await withScans(async (dir) => {
+    const changed = new Set([1, 2, 150, 298]);
+    // <times/> first in each host: the ports (where the changes are) come after it.
+    const timesFirst = (xml: string) =>
+      xml.replace(/(<status [^>]*\/>\n)([\s\S]*?)(<times [^>]*\/>\n)<\/host>/g, '$1$3$2</host>');
+    const first = timesFirst(scanXml(300, 0, new Set()));
+    const second = timesFirst(scanXml(300, 3600, changed));
+    assert.ok(second.includes('<times srtt="3900" rttvar="100" to="100000"/>\n<address'));
+    const crlf = (xml: string) => xml.replace(/\n/g, '\r\n');
+    for (const [label, a, b] of [
+      ['times first', first, second],
+      ['CRLF', crlf(first), crlf(second)],
+    ] as const) {
+      const files = writePair(dir, a, b);
+      const { digests, shapes } = await digestPair(files, (job) => Promise.resolve(digestSecondScan(job)));
+      assert.ok(shapes, `${label}: read by comparison`);
+      const repeated = Array.from(shapes.second.sameAs).filter((j) => j >= 0).length;
+      assert.equal(repeated, 300 - changed.size, `${label}: every host but the changed ones repeats`);
+      assert.equal(pairsToRead(files, { digests, shapes }), changed.size, label);
+      await assertSameAsNdiff(...files, label);
+    }
+  });
+});
+
 test('two threads: hosts added, removed and reordered are still paired and compared right', async () => {
   await withScans(async (dir) => {
     const a = path.join(dir, 'a.xml');

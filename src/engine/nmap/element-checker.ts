@@ -22,6 +22,7 @@ const OUT_REFERENCE_GT = 7;
 const OUT_REFERENCE_TIMES = 8;
 const OUT_REFERENCE_TIMES_END = 9;
 const OUT_HOSTS_STOP = 10;
+const OUT_REFERENCE_NEXT = 11;
 /** checkHosts' record of a host: HOST_WORDS i32 (element-check.as.ts's HOST_*, in this order). */
 const HOST_WORDS = 8;
 
@@ -36,6 +37,14 @@ export const HOST_TIMES_END = 5;
 export const HOST_KEY_LENGTH = 6;
 /** 1 if it has an <osmatch> with a name in an <os>. */
 export const HOST_OSMATCH = 7;
+/** The words of a record of compareHosts (host(i, REPEAT_...)): where the host is, then its reference's shape. */
+export const REPEAT_LT = 0;
+export const REPEAT_END = 1;
+export const REPEAT_REFERENCE = 2;
+export const REPEAT_REFERENCE_CONTENT = 3;
+export const REPEAT_REFERENCE_TIMES = 4;
+export const REPEAT_REFERENCE_TIMES_END = 5;
+export const REPEAT_REFERENCE_END = 6;
 type HostWord = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** checkElement's and startTag's results below 0. */
@@ -60,6 +69,7 @@ interface Exports {
   HOST_KEYS: WebAssembly.Global;
   init(): void;
   checkHosts(from: number, len: number, limit: number): number;
+  compareHosts(from: number, len: number, limit: number, next: number, windowEnd: number): number;
   addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
@@ -215,11 +225,24 @@ export class ElementChecker {
     return this.exports.checkHosts(from, len, limit);
   }
 
+  /**
+   * The hosts from buf[from] on that repeat the reference's next hosts, found from window position `next`
+   * (see element-check.as.ts compareHosts), in one call: how many, each then read with host(i, REPEAT_...);
+   * hostsStop tells where it stopped here, referenceNext where the reference's next host starts.
+   */
+  compareHosts(from: number, len: number, limit: number, next: number, windowEnd: number): number {
+    return this.exports.compareHosts(from, len, limit, next, windowEnd);
+  }
+
+  get referenceNext(): number {
+    return this.words[this.outAt + OUT_REFERENCE_NEXT]!;
+  }
+
   get hostsStop(): number {
     return this.words[this.outAt + OUT_HOSTS_STOP]!;
   }
 
-  /** Word k (HOST_LT...) of host i of the last checkHosts. */
+  /** Word k (HOST_LT... or REPEAT_...) of host i of the last checkHosts or compareHosts. */
   host(i: number, k: HostWord): number {
     return this.words[this.hostsAt + HOST_WORDS * i + k]!;
   }

@@ -33,6 +33,8 @@ import {
   HOST_TIMES_END,
   HOSTNAME_TAG,
   OSMATCH_TAG,
+  REPEAT_END,
+  REPEAT_LT,
   TIMES_TAG,
 } from './element-checker.ts';
 
@@ -233,12 +235,14 @@ class Pass {
     const { boundaries, reference } = this.options;
     let nextBoundary = boundaries ? 0 : Infinity;
     let boundaryAt = boundaries?.at[0] ?? Infinity;
-    // Hosts whose ids the check writes are checked many at a time (checkedHosts); hosts compared with a
-    // reference first are not.
+    // Hosts whose ids the check writes are checked many at a time (checkedHosts); with a reference, hosts
+    // that repeat it are compared many at a time (comparedHosts), from the first and after each that did.
     const manyAtOnce = this.options.ndiffIds === true && !reference;
     // Inside <nmaprun>: hosts are digested, everything else goes to the rest.
     for (;;) {
       if (manyAtOnce) p = this.checkedHosts(p, boundaryAt);
+      else if (reference && this.lastSameHere === this.keys.length - 1)
+        p = this.comparedHosts(reference, p, boundaryAt);
       let lt = this.find(0x3c, p);
       while (lt + 6 > this.len) {
         if (this.eof) throw giveUp; // the full reader says where the file stops
@@ -348,6 +352,45 @@ class Pass {
       return end;
     }
     return -1;
+  }
+
+  /**
+   * The hosts from buf[p] on that repeat the reference's next hosts, compared in one call
+   * (ElementChecker.compareHosts, the same comparison as sameAsReference's, none starting at or past file
+   * offset `boundaryAt`), each noted as sameAsReference notes one; returns where the next element is to be read
+   * from (the one it stopped at is read the usual way).
+   */
+  private comparedHosts(reference: ReferenceHosts, p: number, boundaryAt: number): number {
+    const here = this.keys.length;
+    const expected = this.lastSameThere + (here - this.lastSameHere);
+    const next = reference.nextAt(expected);
+    if (next < 0) return p;
+    const checker = this.checker;
+    const base = this.fileBase;
+    const limit = Math.min(this.len, boundaryAt - base);
+    const hosts = checker.compareHosts(p, this.len, limit, next, reference.windowEnd());
+    if (hosts === 0) return p;
+    const shapes = this.options.shapes === true;
+    for (let i = 0; i < hosts; i++) {
+      const lt = checker.host(i, REPEAT_LT);
+      const end = checker.host(i, REPEAT_END);
+      if (!this.ascii) this.checkUtf8(lt, end);
+      this.keys.push(null);
+      this.digests.push('');
+      this.byteStarts.push(base + lt);
+      this.byteEnds.push(base + end);
+      this.sameAs.push(expected + i);
+      if (shapes) {
+        this.contentStarts.push(-1);
+        this.timesStarts.push(-1);
+        this.timesEnds.push(-1);
+      }
+    }
+    reference.takeCompared(hosts);
+    this.repeated += hosts;
+    this.lastSameHere = here + hosts - 1;
+    this.lastSameThere = expected + hosts - 1;
+    return checker.hostsStop;
   }
 
   /** How many hosts repeat the reference's. */

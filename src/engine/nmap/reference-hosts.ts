@@ -6,7 +6,14 @@
 // gives the hosts as it found them instead (the constructor's `known`): nothing is guessed then.
 import { Buffer } from 'node:buffer';
 import { readSync } from 'node:fs';
-import type { ElementChecker } from './element-checker.ts';
+import {
+  REPEAT_REFERENCE,
+  REPEAT_REFERENCE_CONTENT,
+  REPEAT_REFERENCE_END,
+  REPEAT_REFERENCE_TIMES,
+  REPEAT_REFERENCE_TIMES_END,
+  type ElementChecker,
+} from './element-checker.ts';
 
 /** Where a host element's parts are in its file: [start, contentStart, timesStart, timesEnd, end). */
 export const SHAPE_FIELDS = 5;
@@ -80,6 +87,47 @@ export class ReferenceHosts {
     return this.shapes[SHAPE_FIELDS * j + k]!;
   }
 
+  /**
+   * Where host j starts in the checker's memory, when it is the next to find and starts in the window (then
+   * compareHosts may find it, and those after it, itself: takeCompared takes them); else -1.
+   */
+  nextAt(j: number): number {
+    const checker = this.checker!;
+    if (j !== this.count || this.done || this.windowRead !== checker.windowMoves) return -1;
+    if (this.next < this.windowStart || this.next >= this.windowStart + this.windowLength) return -1;
+    return checker.windowAt + this.next - this.windowStart;
+  }
+
+  /** Where the window's bytes end in the checker's memory. */
+  windowEnd(): number {
+    return this.checker!.windowAt + this.windowLength;
+  }
+
+  /** Takes the `hosts` hosts the checker's last compareHosts found (its records), as findNext would. */
+  takeCompared(hosts: number): void {
+    const checker = this.checker!;
+    this.reserve(this.count + hosts);
+    const base = this.windowStart - checker.windowAt;
+    for (let i = 0; i < hosts; i++) {
+      const s = SHAPE_FIELDS * this.count++;
+      const times = checker.host(i, REPEAT_REFERENCE_TIMES);
+      this.shapes[s] = base + checker.host(i, REPEAT_REFERENCE);
+      this.shapes[s + 1] = base + checker.host(i, REPEAT_REFERENCE_CONTENT);
+      this.shapes[s + 2] = times < 0 ? -1 : base + times;
+      this.shapes[s + 3] = times < 0 ? -1 : base + checker.host(i, REPEAT_REFERENCE_TIMES_END);
+      this.shapes[s + 4] = base + checker.host(i, REPEAT_REFERENCE_END);
+    }
+    this.next = base + checker.referenceNext;
+  }
+
+  /** Room for `hosts` shapes. */
+  private reserve(hosts: number): void {
+    if (this.shapes.length >= SHAPE_FIELDS * hosts) return;
+    const bigger = new Float64Array(Math.max(this.shapes.length * 2, SHAPE_FIELDS * hosts));
+    bigger.set(this.shapes);
+    this.shapes = bigger;
+  }
+
   /** The shapes found, SHAPE_FIELDS numbers a host (a copy: posted to another thread). */
   takeShapes(): Float64Array {
     return this.shapes.slice(0, SHAPE_FIELDS * this.count);
@@ -143,11 +191,7 @@ export class ReferenceHosts {
       this.done = true;
       return;
     }
-    if (this.shapes.length < SHAPE_FIELDS * (this.count + 1)) {
-      const bigger = new Float64Array(this.shapes.length * 2);
-      bigger.set(this.shapes);
-      this.shapes = bigger;
-    }
+    this.reserve(this.count + 1);
     // The check's positions are from BUFFER: the file's, from the window's start.
     const base = this.windowStart - at;
     const times = checker.referenceTimes;

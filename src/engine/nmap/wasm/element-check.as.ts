@@ -482,6 +482,72 @@ function stopAt(p: i32, n: i32): i32 {
   return n;
 }
 
+/** compareHosts' records, at HOSTS: where each host is here, then its reference host's shape. */
+const REPEAT_LT: i32 = 0;
+const REPEAT_END: i32 = 1;
+const REPEAT_REFERENCE: i32 = 2;
+const REPEAT_REFERENCE_CONTENT: i32 = 3;
+const REPEAT_REFERENCE_TIMES: i32 = 4;
+const REPEAT_REFERENCE_TIMES_END: i32 = 5;
+const REPEAT_REFERENCE_END: i32 = 6;
+/** Where compareHosts left the reference: the next host's start (after the last one's line end). */
+const OUT_REFERENCE_NEXT: usize = OUT + 44;
+
+/**
+ * fast-host-scan.ts's comparison with a reference scan (sameAsReference and repeats) for the hosts from `from`
+ * on, one after another, for as long as each repeats the next reference host, found from `next` in the
+ * reference's window (up to `windowEnd`) as referenceHost finds it: the same bytes from the end of its start
+ * tag to its end, apart from a self-closing <times> at the same place. Hosts start before `limit` and end
+ * before `len`. Notes each (HOSTS: REPEAT_*) and returns how many; where it stopped is at OUT_HOSTS_STOP, the
+ * reference's next host at OUT_REFERENCE_NEXT. The host it stops at is the caller's, one at a time, as before.
+ */
+export function compareHosts(from: i32, len: i32, limit: i32, next: i32, windowEnd: i32): i32 {
+  let p = from;
+  let n = 0;
+  while (n < MAX_HOSTS) {
+    let lt = p;
+    while (lt < len && isSpace(at(lt))) lt++;
+    if (lt + 6 > len || lt >= limit || at(lt) != 0x3c) break;
+    if (!nameIs(lt + 1, lt + 5, S_HOST_START + 1, 4) || nameChar(at(lt + 5))) break;
+    const content = startTag(lt, len, 0);
+    if (content < 0 || at(content - 2) == 0x2f || load<i32>(OUT_NAME_END) != lt + 5) break;
+    const close = referenceHost(next, windowEnd);
+    if (close < 0) break;
+    const refContent = load<i32>(OUT_REFERENCE_GT) + 1;
+    const refTimes = load<i32>(OUT_REFERENCE_TIMES);
+    const refTimesEnd = load<i32>(OUT_REFERENCE_TIMES_END);
+    const refEnd = close + 7;
+    let end: i32;
+    if (refTimes < 0) {
+      end = content + (refEnd - refContent);
+      if (end >= len || !sameRange(content, refContent, refEnd - refContent)) break;
+    } else {
+      const times = content + (refTimes - refContent);
+      if (times + 6 >= len || !sameRange(content, refContent, refTimes - refContent)) break;
+      // Its own <times .../>, checked as any tag (within the subset: self-closing, named times).
+      if (at(times) != 0x3c || !nameIs(times + 1, times + 6, S_TIMES, 5)) break;
+      const timesEnd = startTag(times, len, 0);
+      if (timesEnd < 0 || load<i32>(OUT_NAME_END) != times + 6 || at(timesEnd - 2) != 0x2f) break;
+      end = timesEnd + (refEnd - refTimesEnd);
+      if (end >= len || !sameRange(timesEnd, refTimesEnd, refEnd - refTimesEnd)) break;
+    }
+    const r = HOSTS + 4 * <usize>(HOST_WORDS * n);
+    store<i32>(r + 4 * REPEAT_LT, lt);
+    store<i32>(r + 4 * REPEAT_END, end);
+    store<i32>(r + 4 * REPEAT_REFERENCE, next);
+    store<i32>(r + 4 * REPEAT_REFERENCE_CONTENT, refContent);
+    store<i32>(r + 4 * REPEAT_REFERENCE_TIMES, refTimes);
+    store<i32>(r + 4 * REPEAT_REFERENCE_TIMES_END, refTimesEnd);
+    store<i32>(r + 4 * REPEAT_REFERENCE_END, refEnd);
+    n++;
+    p = end;
+    next = refEnd;
+    while (next < windowEnd && (at(next) == 10 || at(next) == 13)) next++;
+  }
+  store<i32>(OUT_REFERENCE_NEXT, next);
+  return stopAt(p, n);
+}
+
 /**
  * The host's ndiff id (ndiffHostId in diff/ndiff/scan-view.ts: its smallest address, padded to 40 characters,
  * then its smallest host name) from the EVENTS just noted, written at KEY: its length (0: the host has no
