@@ -131,8 +131,12 @@ test('two threads: a rescan is read by comparison, its repeated hosts known with
     // No digests: the plan comes from what is known to repeat.
     assert.ok(digests[0].digests.every((d) => d === '') && digests[1].digests.every((d) => d === ''));
     assert.equal(pairsToRead([a, b], { digests, shapes }), changed.size);
-    // Its ids in ndiff's order (repeated hosts hold the first file's ids), as reading it alone gives.
-    assert.deepEqual(digests[1].order, digestScan(b).order);
+    // Its ids in ndiff's order (repeated hosts hold the first file's ids), and where its hosts are, as reading
+    // it alone gives.
+    const alone = digestScan(b);
+    assert.deepEqual(digests[1].order, alone.order);
+    assert.deepEqual(Array.from(digests[1].byteStarts), Array.from(alone.byteStarts));
+    assert.deepEqual(Array.from(digests[1].byteEnds), Array.from(alone.byteEnds));
     await assertSameAsNdiff(a, b, 'rescan');
   });
 });
@@ -575,8 +579,12 @@ test("two threads: the second file's tail read on this thread is compared with t
     const tail = sameAs.slice(tailFrom);
     assert.equal(tail.filter((j) => j >= 0).length, tail.length - 2 - 3);
     assert.equal(pairsToRead([a, b], { digests, shapes }), 1 + 2 + changed.size);
-    assert.deepEqual(digests[1].order, digestScan(b).order);
-    assert.deepEqual(digests[1].keys, digestScan(b).keys);
+    const alone = digestScan(b);
+    assert.deepEqual(digests[1].order, alone.order);
+    assert.deepEqual(digests[1].keys, alone.keys);
+    // Where each host is, compared or checked, as reading the file alone finds it.
+    assert.deepEqual(Array.from(digests[1].byteStarts), Array.from(alone.byteStarts));
+    assert.deepEqual(Array.from(digests[1].byteEnds), Array.from(alone.byteEnds));
     await assertSameAsNdiff(a, b, 'tail compared here');
   });
 });

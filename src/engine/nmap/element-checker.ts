@@ -25,6 +25,9 @@ const OUT_HOSTS_STOP = 10;
 const OUT_REFERENCE_NEXT = 11;
 /** checkHosts' record of a host: HOST_WORDS i32 (element-check.as.ts's HOST_*, in this order). */
 const HOST_WORDS = 8;
+/** Records at most (element-check.as.ts MAX_HOSTS); a known reference host's words (KNOWN_WORDS). */
+const MAX_HOSTS = 2048;
+const KNOWN_WORDS = 4;
 
 /** The words of a host's record (ElementChecker.host), as element-check.as.ts's HOST_*. */
 export const HOST_LT = 0;
@@ -67,9 +70,17 @@ interface Exports {
   KEY: WebAssembly.Global;
   HOSTS: WebAssembly.Global;
   HOST_KEYS: WebAssembly.Global;
+  KNOWN: WebAssembly.Global;
   init(): void;
   checkHosts(from: number, len: number, limit: number): number;
-  compareHosts(from: number, len: number, limit: number, next: number, windowEnd: number): number;
+  compareHosts(
+    from: number,
+    len: number,
+    limit: number,
+    next: number,
+    windowEnd: number,
+    known: number,
+  ): number;
   addName(table: number, id: number, at: number, length: number): number;
   checkElement(lt: number, len: number, host: number, tokens: number): number;
   startTag(lt: number, len: number, keep: number): number;
@@ -92,6 +103,8 @@ export class ElementChecker {
   readonly tokensAt: number;
   /** Where checkHosts' records start, in words of `words`. */
   private readonly hostsAt: number;
+  /** Where compareHosts' known reference hosts start, in words of `words`. */
+  private readonly knownAt: number;
   /** The module's memory as i32 words (a new view after it grows). */
   words: Int32Array;
   /** The module's memory as bytes from KEY on (a new view after it grows). */
@@ -130,6 +143,7 @@ export class ElementChecker {
     this.eventsAt = (this.exports.EVENTS.value as number) >> 2;
     this.tokensAt = (this.exports.TOKENS.value as number) >> 2;
     this.hostsAt = (this.exports.HOSTS.value as number) >> 2;
+    this.knownAt = (this.exports.KNOWN.value as number) >> 2;
     this.buf = this.words = this.keyBytes = this.hostKeyBytes = undefined as never;
     this.resize(capacity);
     this.exports.init();
@@ -226,12 +240,28 @@ export class ElementChecker {
   }
 
   /**
-   * The hosts from buf[from] on that repeat the reference's next hosts, found from window position `next`
-   * (see element-check.as.ts compareHosts), in one call: how many, each then read with host(i, REPEAT_...);
-   * hostsStop tells where it stopped here, referenceNext where the reference's next host starts.
+   * The hosts from buf[from] on that repeat the reference's next hosts, found from window position `next`, or
+   * the `known` ones given by setKnown (see element-check.as.ts compareHosts), in one call: how many, each then
+   * read with host(i, REPEAT_...); hostsStop tells where it stopped here, referenceNext where the reference's
+   * next host starts.
    */
-  compareHosts(from: number, len: number, limit: number, next: number, windowEnd: number): number {
-    return this.exports.compareHosts(from, len, limit, next, windowEnd);
+  compareHosts(from: number, len: number, limit: number, next: number, windowEnd: number, known = 0): number {
+    return this.exports.compareHosts(from, len, limit, next, windowEnd, known);
+  }
+
+  /** How many known reference hosts compareHosts takes at most. */
+  readonly maxKnown = MAX_HOSTS;
+
+  /**
+   * Known reference host k for compareHosts (positions as the window's, from BUFFER): where its content starts,
+   * where its <times/> starts and ends (-1, -1 without), where it ends.
+   */
+  setKnown(k: number, content: number, times: number, timesEnd: number, end: number): void {
+    const w = this.knownAt + KNOWN_WORDS * k;
+    this.words[w] = content;
+    this.words[w + 1] = times;
+    this.words[w + 2] = timesEnd;
+    this.words[w + 3] = end;
   }
 
   get referenceNext(): number {

@@ -364,11 +364,12 @@ class Pass {
     const here = this.keys.length;
     const expected = this.lastSameThere + (here - this.lastSameHere);
     const next = reference.nextAt(expected);
-    if (next < 0) return p;
+    const known = next < 0 ? reference.knownFrom(expected) : 0;
+    if (next < 0 && known === 0) return p;
     const checker = this.checker;
     const base = this.fileBase;
     const limit = Math.min(this.len, boundaryAt - base);
-    const hosts = checker.compareHosts(p, this.len, limit, next, reference.windowEnd());
+    const hosts = checker.compareHosts(p, this.len, limit, next, reference.windowEnd(), known);
     if (hosts === 0) return p;
     const shapes = this.options.shapes === true;
     for (let i = 0; i < hosts; i++) {
@@ -386,7 +387,7 @@ class Pass {
         this.timesEnds.push(-1);
       }
     }
-    reference.takeCompared(hosts);
+    if (known === 0) reference.takeCompared(hosts);
     this.repeated += hosts;
     this.lastSameHere = here + hosts - 1;
     this.lastSameThere = expected + hosts - 1;

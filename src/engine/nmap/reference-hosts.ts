@@ -46,6 +46,8 @@ export class ReferenceHosts {
   windowStart = 0;
   private windowLength = 0;
   private windowSize = WINDOW;
+  /** Whether the hosts were given (the constructor's `known`), not found here. */
+  private readonly known: boolean;
   /** The checker's windowMoves when the window was read (a move loses what it held). */
   private windowRead = -1;
 
@@ -56,6 +58,7 @@ export class ReferenceHosts {
   constructor(fd: number, size: number, known?: Float64Array) {
     this.fd = fd;
     this.size = size;
+    this.known = known !== undefined;
     if (known) {
       // Nothing to find: the window is read where a host is compared (cover).
       this.shapes = known;
@@ -96,6 +99,37 @@ export class ReferenceHosts {
     if (j !== this.count || this.done || this.windowRead !== checker.windowMoves) return -1;
     if (this.next < this.windowStart || this.next >= this.windowStart + this.windowLength) return -1;
     return checker.windowAt + this.next - this.windowStart;
+  }
+
+  /**
+   * For compareHosts with known hosts (the constructor's `known`): hosts j, j + 1, ... that lie in the window
+   * (moved to host j's content first), given to the checker (setKnown); how many (0: none, or the hosts are
+   * found here, not known).
+   */
+  knownFrom(j: number): number {
+    if (!this.known || j < 0 || j >= this.count) return 0;
+    if (!this.cover(this.field(j, 1), this.field(j, 4))) return 0;
+    const checker = this.checker!;
+    const from = this.windowStart;
+    const to = from + this.windowLength;
+    const at = checker.windowAt - from;
+    let k = 0;
+    for (; k < checker.maxKnown && j + k < this.count; k++) {
+      const s = SHAPE_FIELDS * (j + k);
+      const content = this.shapes[s + 1]!;
+      const end = this.shapes[s + 4]!;
+      if (content < from || end > to) break;
+      const times = this.shapes[s + 2]!;
+      const timesEnd = this.shapes[s + 3]!;
+      checker.setKnown(
+        k,
+        at + content,
+        times < 0 ? -1 : at + times,
+        times < 0 ? -1 : at + timesEnd,
+        at + end,
+      );
+    }
+    return k;
   }
 
   /** Where the window's bytes end in the checker's memory. */

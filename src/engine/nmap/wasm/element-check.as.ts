@@ -490,18 +490,25 @@ const REPEAT_REFERENCE_CONTENT: i32 = 3;
 const REPEAT_REFERENCE_TIMES: i32 = 4;
 const REPEAT_REFERENCE_TIMES_END: i32 = 5;
 const REPEAT_REFERENCE_END: i32 = 6;
+/**
+ * compareHosts' reference hosts when they are known (its `known` > 0), KNOWN_WORDS i32 each, in the ids' area
+ * (checkHosts'): where its content starts, where its <times/> starts and ends (-1 without), where it ends.
+ */
+export const KNOWN: usize = HOST_KEYS;
+const KNOWN_WORDS: i32 = 4;
 /** Where compareHosts left the reference: the next host's start (after the last one's line end). */
 const OUT_REFERENCE_NEXT: usize = OUT + 44;
 
 /**
  * fast-host-scan.ts's comparison with a reference scan (sameAsReference and repeats) for the hosts from `from`
  * on, one after another, for as long as each repeats the next reference host, found from `next` in the
- * reference's window (up to `windowEnd`) as referenceHost finds it: the same bytes from the end of its start
+ * reference's window (up to `windowEnd`) as referenceHost finds it, or, with `known` > 0, the next of the
+ * `known` hosts at KNOWN (the reference's hosts as its check found them): the same bytes from the end of its start
  * tag to its end, apart from a self-closing <times> at the same place. Hosts start before `limit` and end
  * before `len`. Notes each (HOSTS: REPEAT_*) and returns how many; where it stopped is at OUT_HOSTS_STOP, the
  * reference's next host at OUT_REFERENCE_NEXT. The host it stops at is the caller's, one at a time, as before.
  */
-export function compareHosts(from: i32, len: i32, limit: i32, next: i32, windowEnd: i32): i32 {
+export function compareHosts(from: i32, len: i32, limit: i32, next: i32, windowEnd: i32, known: i32): i32 {
   let p = from;
   let n = 0;
   while (n < MAX_HOSTS) {
@@ -511,12 +518,26 @@ export function compareHosts(from: i32, len: i32, limit: i32, next: i32, windowE
     if (!nameIs(lt + 1, lt + 5, S_HOST_START + 1, 4) || nameChar(at(lt + 5))) break;
     const content = startTag(lt, len, 0);
     if (content < 0 || at(content - 2) == 0x2f || load<i32>(OUT_NAME_END) != lt + 5) break;
-    const close = referenceHost(next, windowEnd);
-    if (close < 0) break;
-    const refContent = load<i32>(OUT_REFERENCE_GT) + 1;
-    const refTimes = load<i32>(OUT_REFERENCE_TIMES);
-    const refTimesEnd = load<i32>(OUT_REFERENCE_TIMES_END);
-    const refEnd = close + 7;
+    let refContent: i32;
+    let refTimes: i32;
+    let refTimesEnd: i32;
+    let refEnd: i32;
+    if (known > 0) {
+      // The reference's hosts as its own check found them (KNOWN).
+      if (n >= known) break;
+      const k = KNOWN + 4 * <usize>(KNOWN_WORDS * n);
+      refContent = load<i32>(k);
+      refTimes = load<i32>(k + 4);
+      refTimesEnd = load<i32>(k + 8);
+      refEnd = load<i32>(k + 12);
+    } else {
+      const close = referenceHost(next, windowEnd);
+      if (close < 0) break;
+      refContent = load<i32>(OUT_REFERENCE_GT) + 1;
+      refTimes = load<i32>(OUT_REFERENCE_TIMES);
+      refTimesEnd = load<i32>(OUT_REFERENCE_TIMES_END);
+      refEnd = close + 7;
+    }
     let end: i32;
     if (refTimes < 0) {
       end = content + (refEnd - refContent);
@@ -541,6 +562,7 @@ export function compareHosts(from: i32, len: i32, limit: i32, next: i32, windowE
     store<i32>(r + 4 * REPEAT_REFERENCE_END, refEnd);
     n++;
     p = end;
+    if (known > 0) continue;
     next = refEnd;
     while (next < windowEnd && (at(next) == 10 || at(next) == 13)) next++;
   }
