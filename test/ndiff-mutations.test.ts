@@ -42,6 +42,7 @@ const WORDS = [
   'Debian',
   'a&b',
   '<x>',
+  'x>y',
   'q"uote',
   "it's",
   'both\'"',
