@@ -335,23 +335,28 @@ class Pass {
       if (!reference.has(there)) continue;
       const end = this.repeats(reference, there, content);
       if (end < 0) continue;
-      if (!this.ascii) this.checkUtf8(lt, end);
-      this.keys.push(null);
-      this.digests.push('');
-      this.byteStarts.push(this.fileBase + lt);
-      this.byteEnds.push(this.fileBase + end);
-      this.sameAs.push(there);
-      this.repeated++;
-      if (this.options.shapes) {
-        this.contentStarts.push(-1);
-        this.timesStarts.push(-1);
-        this.timesEnds.push(-1);
-      }
-      this.lastSameHere = here;
-      this.lastSameThere = there;
+      this.noteRepeated(lt, end, there);
       return end;
     }
     return -1;
+  }
+
+  /** Notes the host buf[lt, end) as repeating reference host `there` (its key is that host's, once checked). */
+  private noteRepeated(lt: number, end: number, there: number): void {
+    if (!this.ascii) this.checkUtf8(lt, end);
+    this.lastSameHere = this.keys.length;
+    this.lastSameThere = there;
+    this.keys.push(null);
+    this.digests.push('');
+    this.byteStarts.push(this.fileBase + lt);
+    this.byteEnds.push(this.fileBase + end);
+    this.sameAs.push(there);
+    this.repeated++;
+    if (this.options.shapes) {
+      this.contentStarts.push(-1);
+      this.timesStarts.push(-1);
+      this.timesEnds.push(-1);
+    }
   }
 
   /**
@@ -367,30 +372,12 @@ class Pass {
     const known = next < 0 ? reference.knownFrom(expected) : 0;
     if (next < 0 && known === 0) return p;
     const checker = this.checker;
-    const base = this.fileBase;
-    const limit = Math.min(this.len, boundaryAt - base);
+    const limit = Math.min(this.len, boundaryAt - this.fileBase);
     const hosts = checker.compareHosts(p, this.len, limit, next, reference.windowEnd(), known);
     if (hosts === 0) return p;
-    const shapes = this.options.shapes === true;
-    for (let i = 0; i < hosts; i++) {
-      const lt = checker.host(i, REPEAT_LT);
-      const end = checker.host(i, REPEAT_END);
-      if (!this.ascii) this.checkUtf8(lt, end);
-      this.keys.push(null);
-      this.digests.push('');
-      this.byteStarts.push(base + lt);
-      this.byteEnds.push(base + end);
-      this.sameAs.push(expected + i);
-      if (shapes) {
-        this.contentStarts.push(-1);
-        this.timesStarts.push(-1);
-        this.timesEnds.push(-1);
-      }
-    }
+    for (let i = 0; i < hosts; i++)
+      this.noteRepeated(checker.host(i, REPEAT_LT), checker.host(i, REPEAT_END), expected + i);
     if (known === 0) reference.takeCompared(hosts);
-    this.repeated += hosts;
-    this.lastSameHere = here + hosts - 1;
-    this.lastSameThere = expected + hosts - 1;
     return checker.hostsStop;
   }
 
