@@ -1,8 +1,9 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.ts: the byte-level check of one element for
 // fast-host-scan.ts, the hot loop of reading a scan (every byte of every host goes through it), with the
-// host's ndiff id when asked (ndiffId), or of a run of hosts in one call (checkHosts); for a host read again, its tokens for checked-host-reader.ts (the
-// check of the same bytes, leaving what it read); and the search for a reference scan's hosts by their tags
-// (referenceHost, for reference-hosts.ts).
+// host's ndiff id when asked (ndiffId), or of a run of hosts in one call (checkHosts); for a host read again,
+// its tokens for checked-host-reader.ts (the check of the same bytes, leaving what it read); the search for a
+// reference scan's hosts by their tags (referenceHost, for reference-hosts.ts); and the comparison of a run of
+// hosts with the reference's (compareHosts).
 //
 // Why WebAssembly: measured on the bench's 62 MB /16 scan, this check takes 2.0-2.4 ns a byte (TurboFan)
 // against 5-7 for the same loops in JavaScript, whose typed-array reads are each bounds-checked. The rules
