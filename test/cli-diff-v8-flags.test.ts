@@ -1,6 +1,6 @@
-// The V8 flags `portwatch diff` sets for its one-shot process (src/cli/commands/diff-early.ts): TurboFan off
-// for ndiff's formats, V8's defaults for --format json, and, in a real process of this project's Node, that
-// the flag set at run time does keep a hot function out of TurboFan.
+// The V8 flags `portwatch diff` sets for its one-shot process (src/cli/commands/diff-early.ts): TurboFan and
+// allocation-site pretenuring off for ndiff's formats, V8's defaults for --format json, and, in a real process
+// of this project's Node, that the flag set at run time does keep a hot function out of TurboFan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,11 +12,12 @@ import { parseDiffArgs } from '../src/cli/commands/diff-args.ts';
 const root = path.resolve(import.meta.dirname, '..');
 const early = pathToFileURL(path.join(root, 'src/cli/commands/diff-early.ts')).href;
 
-test('TurboFan is off for the text and XML diffs, V8 keeps its defaults for JSON and help', () => {
+test('TurboFan and pretenuring are off for the text and XML diffs, V8 keeps its defaults for JSON and help', () => {
   const flags = (...args: string[]) => oneShotV8Flags(parseDiffArgs([...args, 'a.xml', 'b.xml']));
-  assert.deepEqual(flags(), ['--no-turbofan']);
-  assert.deepEqual(flags('--xml'), ['--no-turbofan']);
-  assert.deepEqual(flags('-v'), ['--no-turbofan']);
+  const oneShot = ['--no-turbofan', '--no-allocation-site-pretenuring'];
+  assert.deepEqual(flags(), oneShot);
+  assert.deepEqual(flags('--xml'), oneShot);
+  assert.deepEqual(flags('-v'), oneShot);
   assert.deepEqual(flags('--format', 'json'), []);
   assert.deepEqual(flags('--help'), []);
 });

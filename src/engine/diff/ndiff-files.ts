@@ -155,13 +155,6 @@ export async function shareHostPairs(
 ): Promise<number> {
   const pairs = plan.length;
   if (pairs === 0) return 0;
-  // Many pairs (every host of a /16 differing, -v): V8's allocation-site pretenuring is turned off for them. From
-  // how many objects of a site outlived young collections before (the lists of 65,536 hosts just built do),
-  // it sometimes put each pair's short-lived objects straight into the old generation, which then grew to
-  // ~100 MB before a full collection: peak ~235 MB instead of ~165 in 2-3 runs of 10 (0.63x ndiff's, over the
-  // 0.5x goal). A flag V8 reads at each collection, set here once every module is compiled: set at start, it
-  // would change V8's code cache checks and cost ~60 ms of every command's start-up.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--no-allocation-site-pretenuring');
   const blockSize = blockSizeFor(pairs);
   const blocks = Math.ceil(pairs / blockSize);
   const counter = new Int32Array(new SharedArrayBuffer(4));
