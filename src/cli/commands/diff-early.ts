@@ -29,10 +29,10 @@ export function startDiffEarly(args: string[], env: NodeJS.ProcessEnv, bundle: U
  *   from how many objects of a site outlived young collections before (the lists of 65,536 hosts do), sometimes
  *   put each pair's short-lived objects straight into the old generation, which grew to ~100 MB before a full
  *   collection: peak ~235 MB instead of ~165 in 2-3 runs of 10 (0.63x ndiff's, over the 0.5x goal).
- * Not for --format json, whose change model runs longer on one thread and was ~7% slower without TurboFan. Set at
- * run time rather than on bin/portwatch's command line: a start-up flag changes V8's code cache checks (every
- * command's start-up then took ~60-80 ms longer), and the long-running commands (watch, the app) keep V8's
- * defaults.
+ * Not for --format json, whose change model runs longer on one thread and was ~7% slower without TurboFan.
+ * Set at run time rather than on bin/portwatch's command line: a start-up flag changes V8's code cache checks
+ * (every command's start-up then took ~60-80 ms longer), and the long-running commands (watch, the app) keep
+ * V8's defaults.
  */
 export function oneShotV8Flags(parsed: ReturnType<typeof parseDiffArgs>): string[] {
   return parsed.help || parsed.output === 'json' ? [] : ['--no-turbofan', '--no-allocation-site-pretenuring'];

@@ -3,8 +3,8 @@
 // Two scans of one network repeat most hosts byte for byte, apart from each host's start tag (its times) and
 // its <times/> (round-trip figures), which ndiff ignores. So the worker thread reads the second file against
 // the first one's bytes (ReferenceHosts): a host that repeats the first file's host there is only compared
-// (by the WebAssembly check, 16 bytes at a time), not checked again; its start tag and <times/> are checked on their own. Meanwhile this thread
-// checks the first file. Both files can be split at boundaries (host lines): whichever thread is free takes
+// (by the WebAssembly check, 16 bytes at a time), not checked again; its start tag and <times/> are checked on
+// their own. Meanwhile this thread checks the first file. Both files can be split at boundaries (host lines): whichever thread is free takes
 // the tail of the file the other is still reading (a shared claim), so both cores stay busy whether the
 // worker is the quicker (it takes the first file's tail) or not (this thread takes the second file's tail,
 // and compares it with the first file's hosts as it checked them, finding its place by the hosts' ids).

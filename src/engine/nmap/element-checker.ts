@@ -40,7 +40,7 @@ export const HOST_TIMES_END = 5;
 export const HOST_KEY_LENGTH = 6;
 /** 1 if it has an <osmatch> with a name in an <os>. */
 export const HOST_OSMATCH = 7;
-/** The words of a record of compareHosts (host(i, REPEAT_...)): where the host is, then its reference's shape. */
+/** The words of a compareHosts record (host(i, REPEAT_...)): where the host is, then its reference's shape. */
 export const REPEAT_LT = 0;
 export const REPEAT_END = 1;
 export const REPEAT_REFERENCE = 2;

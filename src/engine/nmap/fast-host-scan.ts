@@ -543,8 +543,8 @@ class Pass {
 
   /**
    * The hosts from buf[p] on that the check takes many at a time (ElementChecker.checkHosts: plain hosts,
-   * none starting at or past file offset `boundaryAt`), each digested as element() and endHost() do one; returns
-   * where the next element is to be read from (the one it stopped at is read the usual way).
+   * none starting at or past file offset `boundaryAt`), each digested as element() and endHost() do one;
+   * returns where the next element is to be read from (the one it stopped at is read the usual way).
    */
   private checkedHosts(p: number, boundaryAt: number): number {
     const checker = this.checker;

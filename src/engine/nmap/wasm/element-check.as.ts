@@ -504,8 +504,8 @@ const OUT_REFERENCE_NEXT: usize = OUT + 44;
  * fast-host-scan.ts's comparison with a reference scan (sameAsReference and repeats) for the hosts from `from`
  * on, one after another, for as long as each repeats the next reference host, found from `next` in the
  * reference's window (up to `windowEnd`) as referenceHost finds it, or, with `known` > 0, the next of the
- * `known` hosts at KNOWN (the reference's hosts as its check found them): the same bytes from the end of its start
- * tag to its end, apart from a self-closing <times> at the same place. Hosts start before `limit` and end
+ * `known` hosts at KNOWN (the reference's hosts as its check found them): the same bytes from the end of its
+ * start tag to its end, apart from a self-closing <times> at the same place. Hosts start before `limit` and end
  * before `len`. Notes each (HOSTS: REPEAT_*) and returns how many; where it stopped is at OUT_HOSTS_STOP, the
  * reference's next host at OUT_REFERENCE_NEXT. The host it stops at is the caller's, one at a time, as before.
  */
